@@ -1,0 +1,109 @@
+using System.Buffers;
+
+namespace Routing.Sip.Message.Internal;
+
+/// <summary>
+/// Character classes the message layer needs for framing and up-front validation (RFC 3261 §25.1).
+/// Kept internal to the message layer; the typed-value layer (Routing.Sip.Syntax) owns the full grammar.
+/// </summary>
+internal static class SipChars
+{
+    // RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+    public static readonly SearchValues<byte> Token = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
+
+    // RFC 3261 §25.1: word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" /
+    //   "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}")
+    public static readonly SearchValues<byte> Word = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~()<>:\\\"/[]?{}"u8);
+
+    public static readonly SearchValues<byte> Digits = SearchValues.Create("0123456789"u8);
+
+    // RFC 3261 §19.1.1 / §25.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+    public static readonly SearchValues<byte> SchemeTail = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."u8);
+
+    // RFC 3261 §25.1 hostname and IPv4address characters.
+    public static readonly SearchValues<byte> HostName = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-."u8);
+
+    // IPv6reference contents (RFC 3261 §25.1, RFC 5954 §4.1): hex digits, ':' and '.' for the IPv4 tail.
+    public static readonly SearchValues<byte> Ipv6 = SearchValues.Create("0123456789abcdefABCDEF:."u8);
+
+    /// <summary>Line-structure bytes a header line may not contain except as CRLF (RFC 3261 §7.3.1).</summary>
+    public static readonly SearchValues<byte> CrLfNul = SearchValues.Create("\r\n\0"u8);
+
+    public static bool IsWsp(byte b) => b == (byte)' ' || b == (byte)'\t';
+
+    public static bool IsAlpha(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
+
+    public static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    /// <summary>Skips linear white space including folded line breaks (RFC 3261 §25.1: LWS = [*WSP CRLF] 1*WSP).</summary>
+    public static int SkipLws(ReadOnlySpan<byte> s, int i)
+    {
+        while (i < s.Length)
+        {
+            var c = s[i];
+            if (IsWsp(c))
+            {
+                i++;
+            }
+            else if (c == (byte)'\r' && i + 2 < s.Length && s[i + 1] == (byte)'\n' && IsWsp(s[i + 2]))
+            {
+                i += 3;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>Index one past the last byte that is not white space or a fold, never below <paramref name="start"/>.</summary>
+    public static int TrimEnd(ReadOnlySpan<byte> s, int start, int end)
+    {
+        while (end > start)
+        {
+            var c = s[end - 1];
+            if (IsWsp(c) || c == (byte)'\r' || c == (byte)'\n')
+            {
+                end--;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return end;
+    }
+
+    /// <summary>Parses 1*DIGIT as a non-negative number; false on an empty run, a non-digit or a value above <paramref name="max"/>.</summary>
+    public static bool TryParseDigits(ReadOnlySpan<byte> s, long max, out long value)
+    {
+        value = 0;
+        if (s.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            if (!IsDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+            if (value > max)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
