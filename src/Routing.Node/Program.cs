@@ -1,3 +1,3 @@
 using Routing.Node.Hosting;
 
-return await NodeProgram.RunAsync(args, Console.Out, Console.Error, _ => { });
+return await NodeProgram.RunAsync(args, Console.Out, Console.Error);

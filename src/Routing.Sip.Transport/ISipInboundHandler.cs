@@ -1,4 +1,5 @@
 using System.Net;
+using Routing.Sip.Message;
 
 namespace Routing.Sip.Transport;
 
@@ -20,11 +21,16 @@ public interface ISipSender
 public readonly record struct SipInboundContext(SipTransportKind Transport, IPEndPoint Local, IPEndPoint Remote, ISipSender Sender);
 
 /// <summary>
-/// Receives every message a listener reads. Called on the listener's receive loop: it must be quick and must not
-/// block; an exception it throws is caught and counted, and the loop goes on.
+/// Receives every parse outcome a listener produces: a message, or a rejection (which may carry the message so that
+/// it can be answered). Keep-alives are handled by the transport and never arrive here. Called on the listener's
+/// receive loop: it must be quick and must not block; an exception it throws is caught and counted, and the loop
+/// goes on.
 /// </summary>
 public interface ISipInboundHandler
 {
-    /// <summary>A whole datagram (UDP) or one framed message (TCP).</summary>
-    void OnMessage(ReadOnlySpan<byte> message, in SipInboundContext context);
+    /// <summary>
+    /// <paramref name="parsed"/> has status <see cref="SipParseStatus.Message"/> or <see cref="SipParseStatus.Rejected"/>.
+    /// The handler owns <see cref="SipParseResult.Message"/> and must dispose it.
+    /// </summary>
+    void OnMessage(in SipParseResult parsed, in SipInboundContext context);
 }

@@ -4,12 +4,13 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Routing.Sip.Message;
 
 namespace Routing.Sip.Transport;
 
 /// <summary>
 /// A TCP listening socket for SIP. Each accepted connection is read through a pipe and cut into messages by an
-/// <see cref="ISipStreamFramer"/>; responses go back on the same connection (RFC 3261 §18.2.2). Neither the accept
+/// <see cref="SipParser.ParseStream(in ReadOnlySequence{byte}, SipParserOptions?)"/> (RFC 3261 §18.3: Content-Length frames the body); responses go back on the same connection (RFC 3261 §18.2.2). Neither the accept
 /// loop nor a connection loop throws out.
 /// </summary>
 public sealed partial class TcpSipListener : IAsyncDisposable
@@ -26,18 +27,20 @@ public sealed partial class TcpSipListener : IAsyncDisposable
     private long _unframeable;
     private long _handlerFaults;
 
-    private TcpSipListener(Socket socket, IPEndPoint local, ILogger logger, int maxMessageBytes)
+    private readonly SipParserOptions _parserOptions;
+
+    private TcpSipListener(Socket socket, IPEndPoint local, ILogger logger, SipParserOptions parserOptions)
     {
         _socket = socket;
         LocalEndPoint = local;
         _logger = logger;
-        MaxMessageBytes = maxMessageBytes;
+        _parserOptions = parserOptions;
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>A connection whose buffered, unframed bytes exceed this is closed.</summary>
-    public int MaxMessageBytes { get; }
+    /// <summary>A connection whose buffered, unframed bytes exceed the parser's message limit is closed.</summary>
+    public int MaxMessageBytes => _parserOptions.MaxMessageSize;
 
     public int OpenConnections => _connections.Count;
 
@@ -48,7 +51,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
     public long HandlerFaults => Interlocked.Read(ref _handlerFaults);
 
     /// <summary>Binds and listens. Throws <see cref="SocketException"/> (e.g. AddressAlreadyInUse) when it cannot.</summary>
-    public static TcpSipListener Bind(IPEndPoint endPoint, ILogger logger, int maxMessageBytes = 65_536)
+    public static TcpSipListener Bind(IPEndPoint endPoint, ILogger logger, SipParserOptions? parserOptions = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(logger);
@@ -60,7 +63,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             socket.NoDelay = true;
             socket.Bind(endPoint);
             socket.Listen(Backlog);
-            return new TcpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger, maxMessageBytes);
+            return new TcpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger, parserOptions ?? SipParserOptions.Default);
         }
         catch
         {
@@ -69,9 +72,8 @@ public sealed partial class TcpSipListener : IAsyncDisposable
         }
     }
 
-    public void Start(ISipStreamFramer framer, ISipInboundHandler handler)
+    public void Start(ISipInboundHandler handler)
     {
-        ArgumentNullException.ThrowIfNull(framer);
         ArgumentNullException.ThrowIfNull(handler);
         if (_acceptLoop is not null)
         {
@@ -79,10 +81,10 @@ public sealed partial class TcpSipListener : IAsyncDisposable
         }
 
         _stopping = new CancellationTokenSource();
-        _acceptLoop = Task.Run(() => AcceptLoopAsync(framer, handler, _stopping.Token));
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(handler, _stopping.Token));
     }
 
-    private async Task AcceptLoopAsync(ISipStreamFramer framer, ISipInboundHandler handler, CancellationToken stop)
+    private async Task AcceptLoopAsync(ISipInboundHandler handler, CancellationToken stop)
     {
         LogListening(_logger, LocalEndPoint);
         while (!stop.IsCancellationRequested)
@@ -112,7 +114,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             var id = Interlocked.Increment(ref _nextConnectionId);
             var connection = new Connection(this, id, client);
             _connections[id] = connection;
-            _ = Task.Run(() => connection.RunAsync(framer, handler, stop), CancellationToken.None);
+            _ = Task.Run(() => connection.RunAsync(handler, stop), CancellationToken.None);
         }
     }
 
@@ -194,7 +196,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             _socket.Dispose();
         }
 
-        public async Task RunAsync(ISipStreamFramer framer, ISipInboundHandler handler, CancellationToken stop)
+        public async Task RunAsync(ISipInboundHandler handler, CancellationToken stop)
         {
             var context = new SipInboundContext(SipTransportKind.Tcp, _owner.LocalEndPoint, _remote, this);
             var stream = new NetworkStream(_socket, ownsSocket: false);
@@ -206,7 +208,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
                 {
                     var result = await reader.ReadAsync(stop).ConfigureAwait(false);
                     var buffer = result.Buffer;
-                    open = Drain(ref buffer, framer, handler, context);
+                    open = Drain(ref buffer, handler, context);
                     reader.AdvanceTo(buffer.Start, buffer.End);
                     if (result.IsCompleted)
                     {
@@ -227,14 +229,14 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             }
         }
 
-        private bool Drain(ref ReadOnlySequence<byte> buffer, ISipStreamFramer framer, ISipInboundHandler handler, in SipInboundContext context)
+        private bool Drain(ref ReadOnlySequence<byte> buffer, ISipInboundHandler handler, in SipInboundContext context)
         {
             while (!buffer.IsEmpty)
             {
-                var frame = framer.Next(buffer);
-                switch (frame.Kind)
+                var parsed = SipParser.ParseStream(buffer, _owner._parserOptions);
+                switch (parsed.Status)
                 {
-                    case SipFrameKind.NeedMoreData:
+                    case SipParseStatus.NeedMoreData:
                         if (buffer.Length > _owner.MaxMessageBytes)
                         {
                             Interlocked.Increment(ref _owner._unframeable);
@@ -242,57 +244,47 @@ public sealed partial class TcpSipListener : IAsyncDisposable
                         }
 
                         return true;
-                    case SipFrameKind.KeepAlivePing:
-                        Send(Pong, _remote);
-                        buffer = buffer.Slice(frame.Length);
+                    case SipParseStatus.KeepAlive:
+                        if (parsed.KeepAlive == SipKeepAlive.Ping)
+                        {
+                            // RFC 5626 §4.4.1: a double-CRLF ping is answered with a single CRLF pong.
+                            Send(Pong, _remote);
+                        }
+
+                        buffer = buffer.Slice(parsed.Consumed);
                         break;
-                    case SipFrameKind.Skip:
-                        buffer = buffer.Slice(frame.Length);
-                        break;
-                    case SipFrameKind.Message:
-                        Deliver(buffer.Slice(0, frame.Length), handler, context);
-                        buffer = buffer.Slice(frame.Length);
+                    case SipParseStatus.Message:
+                        buffer = buffer.Slice(parsed.Consumed);
+                        Deliver(parsed, handler, context);
                         break;
                     default:
-                        Interlocked.Increment(ref _owner._unframeable);
-                        LogUnframeable(_owner._logger, _remote);
-                        return false;
+                        Deliver(parsed, handler, context);
+                        if (parsed.Consumed == 0)
+                        {
+                            // The framing is lost (e.g. a broken Content-Length): nothing after this can be trusted.
+                            Interlocked.Increment(ref _owner._unframeable);
+                            LogUnframeable(_owner._logger, _remote);
+                            return false;
+                        }
+
+                        buffer = buffer.Slice(parsed.Consumed);
+                        break;
                 }
             }
 
             return true;
         }
 
-        private void Deliver(in ReadOnlySequence<byte> message, ISipInboundHandler handler, in SipInboundContext context)
+        private void Deliver(in SipParseResult parsed, ISipInboundHandler handler, in SipInboundContext context)
         {
-            byte[]? rented = null;
             try
             {
-                ReadOnlySpan<byte> span;
-                if (message.IsSingleSegment)
-                {
-                    span = message.FirstSpan;
-                }
-                else
-                {
-                    rented = ArrayPool<byte>.Shared.Rent((int)message.Length);
-                    message.CopyTo(rented);
-                    span = rented.AsSpan(0, (int)message.Length);
-                }
-
-                handler.OnMessage(span, context);
+                handler.OnMessage(parsed, context);
             }
             catch (Exception e)
             {
                 Interlocked.Increment(ref _owner._handlerFaults);
                 LogHandlerFault(_owner._logger, e, _remote);
-            }
-            finally
-            {
-                if (rented is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(rented);
-                }
             }
         }
     }

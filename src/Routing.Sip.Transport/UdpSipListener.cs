@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Routing.Sip.Message;
 
 namespace Routing.Sip.Transport;
 
@@ -22,12 +23,16 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
     private long _receiveErrors;
     private long _handlerFaults;
     private long _sendErrors;
+    private long _keepAlives;
 
-    private UdpSipListener(Socket socket, IPEndPoint local, ILogger logger)
+    private readonly SipParserOptions _parserOptions;
+
+    private UdpSipListener(Socket socket, IPEndPoint local, ILogger logger, SipParserOptions parserOptions)
     {
         _socket = socket;
         LocalEndPoint = local;
         _logger = logger;
+        _parserOptions = parserOptions;
     }
 
     public IPEndPoint LocalEndPoint { get; }
@@ -43,8 +48,10 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
 
     public long SendErrors => Interlocked.Read(ref _sendErrors);
 
+    public long KeepAlives => Interlocked.Read(ref _keepAlives);
+
     /// <summary>Binds the socket. Throws <see cref="SocketException"/> (e.g. AddressAlreadyInUse) when it cannot.</summary>
-    public static UdpSipListener Bind(IPEndPoint endPoint, int receiveBufferBytes, ILogger logger)
+    public static UdpSipListener Bind(IPEndPoint endPoint, int receiveBufferBytes, ILogger logger, SipParserOptions? parserOptions = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(logger);
@@ -59,7 +66,7 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
             // A large buffer absorbs bursts (REGISTER storms after an outage) while the loop catches up.
             socket.ReceiveBufferSize = receiveBufferBytes;
             socket.Bind(endPoint);
-            return new UdpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger);
+            return new UdpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger, parserOptions ?? SipParserOptions.Default);
         }
         catch
         {
@@ -134,9 +141,17 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
                 continue;
             }
 
+            var parsed = SipParser.ParseDatagram(buffer.AsSpan(0, length), _parserOptions);
+            if (parsed.Status == SipParseStatus.KeepAlive)
+            {
+                // RFC 5626 §4.4.1 uses STUN on UDP; a CRLF datagram only refreshes the NAT binding and needs no answer.
+                Interlocked.Increment(ref _keepAlives);
+                continue;
+            }
+
             try
             {
-                handler.OnMessage(buffer.AsSpan(0, length), new SipInboundContext(SipTransportKind.Udp, LocalEndPoint, remote, this));
+                handler.OnMessage(parsed, new SipInboundContext(SipTransportKind.Udp, LocalEndPoint, remote, this));
             }
             catch (Exception e)
             {

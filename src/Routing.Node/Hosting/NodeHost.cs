@@ -12,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Routing.Cluster.Ledger;
+using Routing.Edge;
+using Routing.Sip.Transport;
 using Routing.Cluster.Serialization;
 using Routing.Node.Admin;
 using Routing.Node.Configuration;
@@ -51,12 +53,10 @@ public static partial class NodeHost
 
     public static string SeedAddress(string hostPort) => $"akka.tcp://{SystemName}@{hostPort}";
 
-    public static WebApplication Build(NodeOptions options, NodeIdentity identity, string journalConnection, BoundSipListeners sip,
-        Action<IServiceCollection> addSipEdge)
+    public static WebApplication Build(NodeOptions options, NodeIdentity identity, string journalConnection, BoundSipListeners sip)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(identity);
-        ArgumentNullException.ThrowIfNull(addSipEdge);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -86,7 +86,9 @@ public static partial class NodeHost
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton(new BearerTokenAuth(identity.AdminToken, options.Admin.MetricsOpen));
         builder.Services.AddSingleton<NodeHealth>();
-        addSipEdge(builder.Services);
+        builder.Services.AddSingleton(EdgeOptionsFor(options, identity));
+        builder.Services.AddSingleton<EdgeMetrics>();
+        builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
 
         builder.Services.AddAkka(SystemName, (b, sp) => ConfigureAkka(b, sp, options, identity, journalConnection));
         builder.Services.AddSingleton<SipListenerService>();
@@ -96,10 +98,51 @@ public static partial class NodeHost
         // Created now so that the exporter sees every instrument from the first scrape on.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<NodeMetrics>();
+        app.Services.GetRequiredService<EdgeMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// The names a Request-URI may use for this node: loopback names, every listener address, and when a listener is
+    /// bound to a wildcard address, every address of the host's interfaces.
+    /// </summary>
+    internal static EdgeOptions EdgeOptionsFor(NodeOptions options, NodeIdentity identity)
+    {
+        var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "127.0.0.1", "::1", "localhost" };
+        var wildcard = false;
+        foreach (var l in options.Sip.Listen)
+        {
+            if (l.EndPoint.Address.Equals(System.Net.IPAddress.Any) || l.EndPoint.Address.Equals(System.Net.IPAddress.IPv6Any))
+            {
+                wildcard = true;
+            }
+            else
+            {
+                hosts.Add(l.EndPoint.Address.ToString());
+            }
+        }
+
+        if (wildcard)
+        {
+            foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            {
+                foreach (var a in nic.GetIPProperties().UnicastAddresses)
+                {
+                    hosts.Add(a.Address.ToString());
+                }
+            }
+        }
+
+        hosts.Add(System.Net.Dns.GetHostName());
+        return new EdgeOptions
+        {
+            LocalHosts = [.. hosts],
+            Domains = options.Sip.Domains,
+            ServerName = "routing-cluster/" + identity.Version.Split('+')[0],
+        };
     }
 
     private static void ConfigureAkka(AkkaConfigurationBuilder b, IServiceProvider sp, NodeOptions options, NodeIdentity identity,

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Routing.Node.Configuration;
 using Serilog;
@@ -23,7 +22,7 @@ public static class NodeProgram
 
     private const string Prefix = "routing-node: ";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Action<IServiceCollection> addSipEdge)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -64,7 +63,7 @@ public static class NodeProgram
             var sip = await NodePreflight.BindSipAsync(options.Sip, loggerFactory);
             try
             {
-                app = NodeHost.Build(options, identity, journalConnection, sip, addSipEdge);
+                app = NodeHost.Build(options, identity, journalConnection, sip);
             }
             catch
             {

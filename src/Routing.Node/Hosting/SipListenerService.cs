@@ -11,14 +11,12 @@ public sealed class SipListenerService : IHostedService
 {
     private readonly BoundSipListeners _listeners;
     private readonly ISipInboundHandler _handler;
-    private readonly ISipStreamFramer _framer;
     private int _stopped;
 
-    public SipListenerService(BoundSipListeners listeners, ISipInboundHandler handler, ISipStreamFramer framer)
+    public SipListenerService(BoundSipListeners listeners, ISipInboundHandler handler)
     {
         _listeners = listeners;
         _handler = handler;
-        _framer = framer;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -30,7 +28,7 @@ public sealed class SipListenerService : IHostedService
 
         foreach (var t in _listeners.Tcp)
         {
-            t.Start(_framer, _handler);
+            t.Start(_handler);
         }
 
         return Task.CompletedTask;
