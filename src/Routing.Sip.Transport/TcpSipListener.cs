@@ -58,8 +58,8 @@ public sealed partial class TcpSipListener : IAsyncDisposable
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // Lets a restarted node rebind while old connections sit in TIME_WAIT; a live listener still conflicts.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // A restarted node may rebind past TIME_WAIT; a live listener still conflicts (no SO_REUSEPORT).
+            SocketReuse.AllowTimeWaitRebind(socket);
             socket.NoDelay = true;
             socket.Bind(endPoint);
             socket.Listen(Backlog);

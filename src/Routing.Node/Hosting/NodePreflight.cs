@@ -163,7 +163,7 @@ public static class NodePreflight
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            SocketReuse.AllowTimeWaitRebind(socket);
             socket.Bind(endPoint);
             socket.Listen(1);
         }
