@@ -184,7 +184,7 @@ public sealed class NodeCommandLineTests : IDisposable
     [Fact]
     public void ConfigFile_NotHocon_ConfigFileInvalid()
     {
-        var file = ConfigFile("routing.node { a b c = = = }");
+        var file = ConfigFile("a b c = = =");
 
         var error = Parse("--config", file).Error!;
 
