@@ -37,12 +37,6 @@ public static class SipParser
                 : SipParseResult.Alive(s >= 4 ? SipKeepAlive.Ping : SipKeepAlive.Pong, s);
         }
 
-        if (datagram.Length > options.MaxMessageSize + s)
-        {
-            var limited = datagram[s..];
-            return ParseMessage(limited, s, true, datagram.Length, options);
-        }
-
         return ParseMessage(datagram[s..], s, true, datagram.Length, options);
     }
 
@@ -310,20 +304,13 @@ public static class SipParser
             int lineEnd;
             while (true)
             {
-                var rel = b[q..].IndexOfAny(SipChars.CrLfNul);
+                var rel = b[q..].IndexOfAny((byte)'\r', (byte)'\n');
                 if (rel < 0)
                 {
                     return Incomplete(b, b.Length, lineStart, datagram, o, ref st);
                 }
 
                 var k = q + rel;
-                if (b[k] == 0)
-                {
-                    st.Fail(SipRejectionReason.InvalidCharacter, k);
-                    q = k + 1;
-                    continue;
-                }
-
                 if (b[k] == (byte)'\n')
                 {
                     st.Fail(SipRejectionReason.InvalidLineTerminator, k, force: true);

@@ -30,9 +30,6 @@ internal static class SipChars
     // IPv6reference contents (RFC 3261 §25.1, RFC 5954 §4.1): hex digits, ':' and '.' for the IPv4 tail.
     public static readonly SearchValues<byte> Ipv6 = SearchValues.Create("0123456789abcdefABCDEF:."u8);
 
-    /// <summary>Line-structure bytes a header line may not contain except as CRLF (RFC 3261 §7.3.1).</summary>
-    public static readonly SearchValues<byte> CrLfNul = SearchValues.Create("\r\n\0"u8);
-
     public static bool IsWsp(byte b) => b == (byte)' ' || b == (byte)'\t';
 
     public static bool IsAlpha(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
