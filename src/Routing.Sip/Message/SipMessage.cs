@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Routing.Sip.Message.Internal;
+using Routing.Sip.Syntax;
 
 namespace Routing.Sip.Message;
 
@@ -337,28 +337,31 @@ public sealed class SipMessage : IDisposable
         }
     }
 
-    public struct ValueEnumerator
+    /// <summary>Values of every line with one header id, split with the Syntax layer's list splitter.</summary>
+    public ref struct ValueEnumerator
     {
+        private readonly ReadOnlySpan<byte> _span;
         private HeaderEnumerator _lines;
-        private ByteRange _line;
-        private int _pos;
+        private SipListEnumerator _list;
+        private int _lineStart;
         private bool _inLine;
 
         internal ValueEnumerator(SipMessage message, SipHeaderId id)
         {
+            _span = message.Span;
             _lines = new HeaderEnumerator(message, id);
-            _message = message;
         }
 
-        private readonly SipMessage _message;
-
+        /// <summary>The current value as a range of the message.</summary>
         public ByteRange Current { get; private set; }
+
+        /// <summary>True when a line's list could not be split (unbalanced quotes or brackets).</summary>
+        public bool Malformed { get; private set; }
 
         public readonly ValueEnumerator GetEnumerator() => this;
 
         public bool MoveNext()
         {
-            var span = _message.Span;
             while (true)
             {
                 if (!_inLine)
@@ -368,31 +371,20 @@ public sealed class SipMessage : IDisposable
                         return false;
                     }
 
-                    _line = _lines.Current.Value;
-                    _pos = _line.Start;
+                    var value = _lines.Current.Value;
+                    _lineStart = value.Start;
+                    _list = new SipListEnumerator(_span.Slice(value.Start, value.Length));
                     _inLine = true;
                 }
 
-                if (_pos > _line.End || _line.Length == 0)
+                if (_list.MoveNext())
                 {
-                    _inLine = false;
-                    continue;
-                }
-
-                var start = SipChars.SkipLws(span[.._line.End], _pos);
-                var comma = CommaScanner.NextComma(span, start, _line.End);
-                var end = SipChars.TrimEnd(span, start, comma);
-                _pos = comma + 1;
-                if (comma >= _line.End)
-                {
-                    _pos = _line.End + 1;
-                }
-
-                if (end > start)
-                {
-                    Current = ByteRange.FromBounds(start, end);
+                    Current = new ByteRange(_lineStart + _list.CurrentOffset, _list.CurrentLength);
                     return true;
                 }
+
+                Malformed |= _list.Error != SipSyntaxError.None;
+                _inLine = false;
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Routing.Sip.Message.Internal;
+using Routing.Sip.Syntax;
 
 namespace Routing.Sip.Message;
 
@@ -701,11 +702,11 @@ public static class SipParser
     {
         var v = field.Value;
         var top = m.CountOf(SipHeaderId.Via) == 1;
-        var pos = v.Start;
-        while (pos <= v.End)
+        var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        while (list.MoveNext())
         {
-            var comma = CommaScanner.NextComma(b, pos, v.End);
-            var ok = ViaScanner.TryScan(b, pos, comma, out var transport, out var sentBy, out var branch);
+            var start = v.Start + list.CurrentOffset;
+            var ok = ViaScanner.TryScan(b, start, start + list.CurrentLength, out var transport, out var sentBy, out var branch);
             if (top)
             {
                 m.TopViaTransportRange = transport;
@@ -716,26 +717,32 @@ public static class SipParser
 
             if (!ok)
             {
-                st.Fail(SipRejectionReason.InvalidVia, pos);
+                st.Fail(SipRejectionReason.InvalidVia, start);
             }
+        }
 
-            pos = comma + 1;
+        if (list.Error != SipSyntaxError.None)
+        {
+            st.Fail(SipRejectionReason.InvalidVia, v.Start + list.ErrorOffset);
         }
     }
 
     private static void ScanAddressList(ReadOnlySpan<byte> b, ByteRange v, bool requireAngle, SipRejectionReason failure, ref ParseState st)
     {
-        var pos = v.Start;
-        while (pos <= v.End)
+        var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        while (list.MoveNext())
         {
-            var comma = CommaScanner.NextComma(b, pos, v.End);
-            if (!NameAddrScanner.TryScan(b, pos, comma, requireAngle, out _))
+            var start = v.Start + list.CurrentOffset;
+            if (!NameAddrScanner.TryScan(b, start, start + list.CurrentLength, requireAngle, out _))
             {
-                st.Fail(failure, pos);
+                st.Fail(failure, start);
                 return;
             }
+        }
 
-            pos = comma + 1;
+        if (list.Error != SipSyntaxError.None)
+        {
+            st.Fail(failure, v.Start + list.ErrorOffset);
         }
     }
 
