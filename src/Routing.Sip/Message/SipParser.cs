@@ -254,7 +254,7 @@ public static class SipParser
             return Frame.Fatal;
         }
 
-        if (lf == 0 || b[lf - 1] != (byte)'\r')
+        if (lf == 0 || b[lf - 1] != (byte)'\r' || b[..(lf - 1)].Contains((byte)'\r'))
         {
             m.IsRequest = !b.StartsWith("SIP/"u8);
             st.Fail(SipRejectionReason.InvalidLineTerminator, lf, force: true);
