@@ -241,6 +241,12 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
             i += len;
         }
 
+        if (i < s.Length && s[i] is not ((byte)';' or (byte)':' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            rejection = new SipHeaderRejection(SipHeaderError.InvalidSentBy, i, SipUriError.InvalidHost);
+            return false;
+        }
+
         l.HostLength = i - l.HostStart;
         l.SentByEnd = i;
         var colon = Lws.Skip(s, i);
