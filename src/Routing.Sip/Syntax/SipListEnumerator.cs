@@ -152,6 +152,9 @@ public static class SipList
     /// <summary>Enumerates the elements of a comma-separated header value.</summary>
     public static SipListEnumerator Enumerate(ReadOnlySpan<byte> value) => new(value);
 
+    /// <summary>Enumerates the elements of a comma-separated header value as memory views.</summary>
+    public static SipListMemoryEnumerator EnumerateMemory(ReadOnlyMemory<byte> value) => new(value);
+
     /// <summary>Counts the elements; false (with the rejection) when the value is malformed.</summary>
     public static bool TryCount(ReadOnlySpan<byte> value, out int count, out SipSyntaxRejection rejection)
     {
