@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
+using Routing.Sip.Headers;
 using Routing.Sip.Syntax;
+using Routing.Sip.Uri;
 
 namespace Routing.Sip.Message;
 
@@ -203,6 +205,40 @@ public sealed class SipMessage : IDisposable
     /// strings and angle brackets; RFC 3261 §7.3.1 makes separate lines and comma lists equivalent).
     /// </summary>
     public ValueEnumerator EnumerateValues(SipHeaderId id) => new(this, id);
+
+    /// <summary>A range of the message as memory, for the typed-value parsers of Routing.Sip.Headers and Routing.Sip.Uri.</summary>
+    public ReadOnlyMemory<byte> GetMemory(ByteRange range) => Memory.Slice(range.Start, range.Length);
+
+    /// <summary>Parses the Request-URI on demand (RFC 3261 §19.1).</summary>
+    public bool TryGetRequestUri(out SipUri uri) => SipUri.TryParse(GetMemory(RequestUriRange), out uri);
+
+    /// <summary>Parses From on demand.</summary>
+    public bool TryGetFrom(out FromToHeader from) => TryGetFirstValue(SipHeaderId.From, out from);
+
+    /// <summary>Parses To on demand.</summary>
+    public bool TryGetTo(out FromToHeader to) => TryGetFirstValue(SipHeaderId.To, out to);
+
+    /// <summary>Parses CSeq on demand.</summary>
+    public bool TryGetCSeq(out CSeqHeader cseq) => TryGetFirstValue(SipHeaderId.CSeq, out cseq);
+
+    /// <summary>Parses the topmost via-parm on demand.</summary>
+    public bool TryGetTopVia(out ViaHeader via) => TryGetFirstValue(SipHeaderId.Via, out via);
+
+    /// <summary>
+    /// Parses the first element of the first line with this id as <typeparamref name="T"/> (the rest of the header
+    /// layer: Contact, Session-Expires, Reason, Retry-After, ...). False when the header is absent or malformed.
+    /// </summary>
+    public bool TryGetFirstValue<T>(SipHeaderId id, out T value)
+        where T : struct, ISipHeaderValue<T>
+    {
+        value = default;
+        foreach (var range in EnumerateValues(id))
+        {
+            return T.TryParse(GetMemory(range), out value, out _);
+        }
+
+        return false;
+    }
 
     /// <summary>Takes a message from the pool (used by the parser and by tests).</summary>
     internal static SipMessage Rent()
