@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
-using Routing.Sip.Message.Internal;
+using Routing.Sip.Headers;
+using Routing.Sip.Syntax;
+using Routing.Sip.Uri;
 
 namespace Routing.Sip.Message;
 
@@ -204,6 +206,40 @@ public sealed class SipMessage : IDisposable
     /// </summary>
     public ValueEnumerator EnumerateValues(SipHeaderId id) => new(this, id);
 
+    /// <summary>A range of the message as memory, for the typed-value parsers of Routing.Sip.Headers and Routing.Sip.Uri.</summary>
+    public ReadOnlyMemory<byte> GetMemory(ByteRange range) => Memory.Slice(range.Start, range.Length);
+
+    /// <summary>Parses the Request-URI on demand (RFC 3261 §19.1).</summary>
+    public bool TryGetRequestUri(out SipUri uri) => SipUri.TryParse(GetMemory(RequestUriRange), out uri);
+
+    /// <summary>Parses From on demand.</summary>
+    public bool TryGetFrom(out FromToHeader from) => TryGetFirstValue(SipHeaderId.From, out from);
+
+    /// <summary>Parses To on demand.</summary>
+    public bool TryGetTo(out FromToHeader to) => TryGetFirstValue(SipHeaderId.To, out to);
+
+    /// <summary>Parses CSeq on demand.</summary>
+    public bool TryGetCSeq(out CSeqHeader cseq) => TryGetFirstValue(SipHeaderId.CSeq, out cseq);
+
+    /// <summary>Parses the topmost via-parm on demand.</summary>
+    public bool TryGetTopVia(out ViaHeader via) => TryGetFirstValue(SipHeaderId.Via, out via);
+
+    /// <summary>
+    /// Parses the first element of the first line with this id as <typeparamref name="T"/> (the rest of the header
+    /// layer: Contact, Session-Expires, Reason, Retry-After, ...). False when the header is absent or malformed.
+    /// </summary>
+    public bool TryGetFirstValue<T>(SipHeaderId id, out T value)
+        where T : struct, ISipHeaderValue<T>
+    {
+        value = default;
+        foreach (var range in EnumerateValues(id))
+        {
+            return T.TryParse(GetMemory(range), out value, out _);
+        }
+
+        return false;
+    }
+
     /// <summary>Takes a message from the pool (used by the parser and by tests).</summary>
     internal static SipMessage Rent()
     {
@@ -337,28 +373,31 @@ public sealed class SipMessage : IDisposable
         }
     }
 
-    public struct ValueEnumerator
+    /// <summary>Values of every line with one header id, split with the Syntax layer's list splitter.</summary>
+    public ref struct ValueEnumerator
     {
+        private readonly ReadOnlySpan<byte> _span;
         private HeaderEnumerator _lines;
-        private ByteRange _line;
-        private int _pos;
+        private SipListEnumerator _list;
+        private int _lineStart;
         private bool _inLine;
 
         internal ValueEnumerator(SipMessage message, SipHeaderId id)
         {
+            _span = message.Span;
             _lines = new HeaderEnumerator(message, id);
-            _message = message;
         }
 
-        private readonly SipMessage _message;
-
+        /// <summary>The current value as a range of the message.</summary>
         public ByteRange Current { get; private set; }
+
+        /// <summary>True when a line's list could not be split (unbalanced quotes or brackets).</summary>
+        public bool Malformed { get; private set; }
 
         public readonly ValueEnumerator GetEnumerator() => this;
 
         public bool MoveNext()
         {
-            var span = _message.Span;
             while (true)
             {
                 if (!_inLine)
@@ -368,31 +407,20 @@ public sealed class SipMessage : IDisposable
                         return false;
                     }
 
-                    _line = _lines.Current.Value;
-                    _pos = _line.Start;
+                    var value = _lines.Current.Value;
+                    _lineStart = value.Start;
+                    _list = new SipListEnumerator(_span.Slice(value.Start, value.Length));
                     _inLine = true;
                 }
 
-                if (_pos > _line.End || _line.Length == 0)
+                if (_list.MoveNext())
                 {
-                    _inLine = false;
-                    continue;
-                }
-
-                var start = SipChars.SkipLws(span[.._line.End], _pos);
-                var comma = CommaScanner.NextComma(span, start, _line.End);
-                var end = SipChars.TrimEnd(span, start, comma);
-                _pos = comma + 1;
-                if (comma >= _line.End)
-                {
-                    _pos = _line.End + 1;
-                }
-
-                if (end > start)
-                {
-                    Current = ByteRange.FromBounds(start, end);
+                    Current = new ByteRange(_lineStart + _list.CurrentOffset, _list.CurrentLength);
                     return true;
                 }
+
+                Malformed |= _list.Error != SipSyntaxError.None;
+                _inLine = false;
             }
         }
     }

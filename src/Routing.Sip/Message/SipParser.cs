@@ -1,5 +1,6 @@
 using System.Buffers;
 using Routing.Sip.Message.Internal;
+using Routing.Sip.Syntax;
 
 namespace Routing.Sip.Message;
 
@@ -35,12 +36,6 @@ public static class SipParser
             return s == 0
                 ? SipParseResult.Rejected(new SipRejection(SipRejectionReason.TruncatedMessage, 0, SipRejectionAction.Drop), null, 0)
                 : SipParseResult.Alive(s >= 4 ? SipKeepAlive.Ping : SipKeepAlive.Pong, s);
-        }
-
-        if (datagram.Length > options.MaxMessageSize + s)
-        {
-            var limited = datagram[s..];
-            return ParseMessage(limited, s, true, datagram.Length, options);
         }
 
         return ParseMessage(datagram[s..], s, true, datagram.Length, options);
@@ -259,7 +254,7 @@ public static class SipParser
             return Frame.Fatal;
         }
 
-        if (lf == 0 || b[lf - 1] != (byte)'\r')
+        if (lf == 0 || b[lf - 1] != (byte)'\r' || b[..(lf - 1)].Contains((byte)'\r'))
         {
             m.IsRequest = !b.StartsWith("SIP/"u8);
             st.Fail(SipRejectionReason.InvalidLineTerminator, lf, force: true);
@@ -310,20 +305,13 @@ public static class SipParser
             int lineEnd;
             while (true)
             {
-                var rel = b[q..].IndexOfAny(SipChars.CrLfNul);
+                var rel = b[q..].IndexOfAny((byte)'\r', (byte)'\n');
                 if (rel < 0)
                 {
                     return Incomplete(b, b.Length, lineStart, datagram, o, ref st);
                 }
 
                 var k = q + rel;
-                if (b[k] == 0)
-                {
-                    st.Fail(SipRejectionReason.InvalidCharacter, k);
-                    q = k + 1;
-                    continue;
-                }
-
                 if (b[k] == (byte)'\n')
                 {
                     st.Fail(SipRejectionReason.InvalidLineTerminator, k, force: true);
@@ -714,11 +702,11 @@ public static class SipParser
     {
         var v = field.Value;
         var top = m.CountOf(SipHeaderId.Via) == 1;
-        var pos = v.Start;
-        while (pos <= v.End)
+        var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        while (list.MoveNext())
         {
-            var comma = CommaScanner.NextComma(b, pos, v.End);
-            var ok = ViaScanner.TryScan(b, pos, comma, out var transport, out var sentBy, out var branch);
+            var start = v.Start + list.CurrentOffset;
+            var ok = ViaScanner.TryScan(b, start, start + list.CurrentLength, out var transport, out var sentBy, out var branch);
             if (top)
             {
                 m.TopViaTransportRange = transport;
@@ -729,26 +717,32 @@ public static class SipParser
 
             if (!ok)
             {
-                st.Fail(SipRejectionReason.InvalidVia, pos);
+                st.Fail(SipRejectionReason.InvalidVia, start);
             }
+        }
 
-            pos = comma + 1;
+        if (list.Error != SipSyntaxError.None)
+        {
+            st.Fail(SipRejectionReason.InvalidVia, v.Start + list.ErrorOffset);
         }
     }
 
     private static void ScanAddressList(ReadOnlySpan<byte> b, ByteRange v, bool requireAngle, SipRejectionReason failure, ref ParseState st)
     {
-        var pos = v.Start;
-        while (pos <= v.End)
+        var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        while (list.MoveNext())
         {
-            var comma = CommaScanner.NextComma(b, pos, v.End);
-            if (!NameAddrScanner.TryScan(b, pos, comma, requireAngle, out _))
+            var start = v.Start + list.CurrentOffset;
+            if (!NameAddrScanner.TryScan(b, start, start + list.CurrentLength, requireAngle, out _))
             {
-                st.Fail(failure, pos);
+                st.Fail(failure, start);
                 return;
             }
+        }
 
-            pos = comma + 1;
+        if (list.Error != SipSyntaxError.None)
+        {
+            st.Fail(failure, v.Start + list.ErrorOffset);
         }
     }
 

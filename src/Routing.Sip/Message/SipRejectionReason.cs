@@ -9,7 +9,6 @@ public enum SipRejectionReason : byte
     InvalidStartLine,
     InvalidLineTerminator,
     InvalidHeaderLine,
-    InvalidCharacter,
     MissingContentLength,
     InvalidContentLength,
     MultipleContentLength,

@@ -1,37 +1,26 @@
 using System.Buffers;
+using Routing.Sip.Syntax;
 
 namespace Routing.Sip.Message.Internal;
 
 /// <summary>
-/// Character classes the message layer needs for framing and up-front validation (RFC 3261 §25.1).
-/// Kept internal to the message layer; the typed-value layer (Routing.Sip.Syntax) owns the full grammar.
+/// Character classes and small scanners the message layer needs for framing and up-front validation
+/// (RFC 3261 §25.1), over the Syntax layer's classes.
 /// </summary>
 internal static class SipChars
 {
-    // RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-    public static readonly SearchValues<byte> Token = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
+    public static SearchValues<byte> Token => SipCharacters.Token;
 
-    // RFC 3261 §25.1: word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" /
-    //   "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}")
-    public static readonly SearchValues<byte> Word = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~()<>:\\\"/[]?{}"u8);
+    public static SearchValues<byte> Word => SipCharacters.Word;
 
-    public static readonly SearchValues<byte> Digits = SearchValues.Create("0123456789"u8);
+    public static SearchValues<byte> Digits => SipCharacters.Digit;
 
-    // RFC 3261 §19.1.1 / §25.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-    public static readonly SearchValues<byte> SchemeTail = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."u8);
+    public static SearchValues<byte> SchemeTail => SipCharacters.SchemeChars;
 
-    // RFC 3261 §25.1 hostname and IPv4address characters.
-    public static readonly SearchValues<byte> HostName = SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-."u8);
+    public static SearchValues<byte> HostName => SipCharacters.HostnameChars;
 
     // IPv6reference contents (RFC 3261 §25.1, RFC 5954 §4.1): hex digits, ':' and '.' for the IPv4 tail.
     public static readonly SearchValues<byte> Ipv6 = SearchValues.Create("0123456789abcdefABCDEF:."u8);
-
-    /// <summary>Line-structure bytes a header line may not contain except as CRLF (RFC 3261 §7.3.1).</summary>
-    public static readonly SearchValues<byte> CrLfNul = SearchValues.Create("\r\n\0"u8);
 
     public static bool IsWsp(byte b) => b == (byte)' ' || b == (byte)'\t';
 
