@@ -92,6 +92,9 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Closes the child's stdin (a child waiting on it then ends by itself and cleans up).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
     /// <summary>Sends SIGTERM, as an orchestrator or systemd does.</summary>
     public void Terminate()
     {
