@@ -108,9 +108,9 @@ public sealed class AuthOptions
 /// <summary>Console log format.</summary>
 public enum LogFormat
 {
-    /// <summary>One human-readable line per event, structured properties appended.</summary>
+    /// <summary>One human-readable line per event: time, level, source (Akka log source or logger category), message.</summary>
     Text,
-    /// <summary>Compact JSON (CLEF), one object per line.</summary>
+    /// <summary>Compact JSON (CLEF), one object per line, carrying every structured property.</summary>
     Json,
 }
 

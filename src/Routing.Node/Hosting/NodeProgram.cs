@@ -142,11 +142,12 @@ public static class NodeProgram
             .MinimumLevel.Is(logging.Level)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            .Enrich.FromLogContext();
+            .Enrich.FromLogContext()
+            .Enrich.With<SourceEnricher>();
         return (logging.Format == LogFormat.Json
                 ? config.WriteTo.Console(new CompactJsonFormatter())
                 : config.WriteTo.Console(outputTemplate:
-                    "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}"))
+                    "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Source}: {Message:lj}{NewLine}{Exception}"))
             .CreateLogger();
     }
 }
