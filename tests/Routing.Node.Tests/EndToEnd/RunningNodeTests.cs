@@ -26,8 +26,18 @@ public sealed class RunningNodeTests : IClassFixture<RunningNodeFixture>
             "-t", transport,
         };
         var sipp = ChildProcess.Start("timeout", args, dir);
-        Assert.True(await sipp.WaitForExitAsync(TestEnvironment.Scaled(35), TestContext.Current.CancellationToken), "sipp did not finish");
-        return sipp;
+        try
+        {
+            Assert.True(await sipp.WaitForExitAsync(TestEnvironment.Scaled(35), TestContext.Current.CancellationToken), "sipp did not finish");
+            return sipp;
+        }
+        finally
+        {
+            if (sipp.HasExited)
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
     }
 
     [Fact]
