@@ -48,7 +48,7 @@ public sealed class PostgresJournalTests : IDisposable
     }
 
     [Fact]
-    public async Task JournalPostgres_NodeBecomesReadyAndPersistsItsStart()
+    public async Task JournalPostgres_ReadyAndPersistsItsStart_NotReadyOnceTheDatabaseIsGone()
     {
         using var pg = ChildProcess.Start("timeout", ["180", "pg_virtualenv", "-t", "sh", "-c",
             "echo \"PG|$PGHOST|$PGPORT|$PGUSER|$PGPASSWORD|$PGDATABASE\"; read _"], _dir);
@@ -73,6 +73,24 @@ public sealed class PostgresJournalTests : IDisposable
 
             Assert.Equal(1, starts);
             Assert.False(File.Exists(Path.Combine(node.DataDirectory, "journal.db")));
+
+            // Readiness includes the journal: with the database gone the node must say so.
+            pg.CloseInput();
+            Assert.True(await pg.WaitForExitAsync(TestEnvironment.Scaled(30), TestContext.Current.CancellationToken), "pg_virtualenv did not stop");
+            var reasons = string.Empty;
+            deadline = DateTime.UtcNow + TestEnvironment.Scaled(30);
+            while (!reasons.Contains("JournalUnavailable", StringComparison.Ordinal) && DateTime.UtcNow < deadline
+                && await poll.WaitForNextTickAsync(TestContext.Current.CancellationToken))
+            {
+                using var health = await node.GetAsync("/api/health", TestContext.Current.CancellationToken);
+                reasons = await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+                if (reasons.Contains("JournalUnavailable", StringComparison.Ordinal))
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+                }
+            }
+
+            Assert.Contains("JournalUnavailable", reasons, StringComparison.Ordinal);
             process.Terminate();
             Assert.True(await process.WaitForExitAsync(TestEnvironment.Scaled(10), TestContext.Current.CancellationToken));
             Assert.Equal(0, process.ExitCode);
@@ -80,8 +98,11 @@ public sealed class PostgresJournalTests : IDisposable
         finally
         {
             process.Dispose();
-            pg.CloseInput();
-            await pg.WaitForExitAsync(TestEnvironment.Scaled(30), CancellationToken.None);
+            if (!pg.HasExited)
+            {
+                pg.CloseInput();
+                await pg.WaitForExitAsync(TestEnvironment.Scaled(30), CancellationToken.None);
+            }
         }
     }
 
