@@ -364,12 +364,7 @@ public static class SipParser
             }
 
             // RFC 3261 §7.3.1: header-name HCOLON header-value, HCOLON = *( SP / HTAB ) ":" SWS.
-            var n = lineStart;
-            while (n < lineEnd && SipChars.Token.Contains(b[n]))
-            {
-                n++;
-            }
-
+            var n = SipChars.SkipRun(b, lineStart, lineEnd, SipChars.Token);
             var nameEnd = n;
             while (n < lineEnd && SipChars.IsWsp(b[n]))
             {
@@ -678,11 +673,7 @@ public static class SipParser
 
         var digitsEnd = i;
         var methodStart = SipChars.SkipLws(b[..v.End], i);
-        var methodEnd = methodStart;
-        while (methodEnd < v.End && SipChars.Token.Contains(b[methodEnd]))
-        {
-            methodEnd++;
-        }
+        var methodEnd = SipChars.SkipRun(b, methodStart, v.End, SipChars.Token);
 
         if (digitsEnd == v.Start || methodStart == digitsEnd || methodEnd == methodStart || methodEnd != v.End
             || !SipChars.TryParseDigits(b[v.Start..digitsEnd], int.MaxValue, out var number))
