@@ -18,8 +18,20 @@ public sealed class SipParserOptions
     /// <summary>Largest Request-URI in bytes. Default 4096. Answer: 414.</summary>
     public int MaxRequestUriLength { get; init; } = 4_096;
 
-    /// <summary>Most header lines per message. Default 128. Answer: 513.</summary>
-    public int MaxHeaderCount { get; init; } = 128;
+    /// <summary>Most header lines per message, 1..4096. Default 128. Answer: 513.</summary>
+    public int MaxHeaderCount
+    {
+        get => _maxHeaderCount;
+        init
+        {
+            // The header index stores positions as 16-bit values.
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 4096);
+            _maxHeaderCount = value;
+        }
+    }
+
+    private readonly int _maxHeaderCount = 128;
 
     /// <summary>Largest body in bytes. Default 60000. Answer: 413.</summary>
     public int MaxBodySize { get; init; } = 60_000;
