@@ -107,6 +107,7 @@ public static class SipHost
 
         address[..16].Clear();
         Span<ushort> groups = stackalloc ushort[8];
+        Span<byte> v4 = stackalloc byte[4];
         var count = 0;
         var compressAt = -1;
         var i = 0;
@@ -133,7 +134,6 @@ public static class SipHost
             var piece = nextColon < 0 ? rest : rest[..nextColon];
             if (nextColon < 0 && piece.Contains((byte)'.'))
             {
-                Span<byte> v4 = stackalloc byte[4];
                 if (count > 6 || !TryParseIPv4(piece, v4))
                 {
                     return false;

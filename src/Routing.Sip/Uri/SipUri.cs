@@ -240,7 +240,8 @@ public readonly struct SipUri : IEquatable<SipUri>
 
     /// <summary>
     /// The canonical address-of-record, used as the registrar's entity id: per RFC 3261 §10.3 step 5 all parameters and
-    /// headers are removed and escapes that need not be escaped are unescaped; scheme and host are lower-cased, IPv6
+    /// headers are removed and escaped unreserved characters are unescaped (escaped reserved characters stay escaped,
+    /// because §19.1.4 distinguishes them from their literal form); scheme and host are lower-cased, IPv6
     /// written in RFC 5952 form. sip/sips give "scheme:user@host[:port]"; tel gives the number without visual
     /// separators (RFC 3966 §5.1.1) plus phone-context; other schemes are returned lower-cased in the scheme only.
     /// </summary>
@@ -387,8 +388,8 @@ public readonly struct SipUri : IEquatable<SipUri>
             return false;
         }
 
-        if (!PercentEncoding.DecodedEquals(a.User, b.User, ignoreCase: false)
-            || !PercentEncoding.DecodedEquals(a.Password, b.Password, ignoreCase: false))
+        if (!PercentEncoding.DecodedEquals(a.User, b.User, ignoreCase: false, SipCharacters.Reserved)
+            || !PercentEncoding.DecodedEquals(a.Password, b.Password, ignoreCase: false, SipCharacters.Reserved))
         {
             return false;
         }
@@ -445,7 +446,7 @@ public readonly struct SipUri : IEquatable<SipUri>
                 continue;
             }
 
-            if (p.HasValue != other.HasValue || !PercentEncoding.DecodedEquals(p.Value, other.Value, ignoreCase: true))
+            if (p.HasValue != other.HasValue || !PercentEncoding.DecodedEquals(p.Value, other.Value, ignoreCase: true, SipCharacters.Reserved))
             {
                 return false;
             }
@@ -487,8 +488,8 @@ public readonly struct SipUri : IEquatable<SipUri>
             var found = false;
             foreach (var o in new SipUriHeaderEnumerator(b))
             {
-                if (PercentEncoding.DecodedEquals(h.Name, o.Name, ignoreCase: true)
-                    && PercentEncoding.DecodedEquals(h.Value, o.Value, ignoreCase: true))
+                if (PercentEncoding.DecodedEquals(h.Name, o.Name, ignoreCase: true, SipCharacters.Reserved)
+                    && PercentEncoding.DecodedEquals(h.Value, o.Value, ignoreCase: true, SipCharacters.Reserved))
                 {
                     found = true;
                     break;
@@ -592,14 +593,13 @@ public readonly struct SipUri : IEquatable<SipUri>
         }
     }
 
+    // Escapes of unreserved characters are decoded, escapes of reserved ones kept (RFC 3261 §19.1.4 treats "%3B" and
+    // ";" as different), so that URIs equal under Equals give the same address-of-record.
     private static string CanonicalUser(ReadOnlySpan<byte> user)
     {
-        var decoded = new byte[PercentEncoding.GetDecodedLength(user)];
-        PercentEncoding.TryDecode(user, decoded, out var written);
-        var raw = decoded.AsSpan(0, written);
-        var encoded = new byte[PercentEncoding.GetEncodedLength(raw, SipCharacters.UserChars)];
-        var length = PercentEncoding.Encode(raw, SipCharacters.UserChars, encoded);
-        return Encoding.ASCII.GetString(encoded, 0, length);
+        var buffer = new byte[user.Length];
+        var length = PercentEncoding.Normalize(user, buffer);
+        return Encoding.ASCII.GetString(buffer, 0, length);
     }
 
     private void AppendCanonicalHost(StringBuilder sb)
