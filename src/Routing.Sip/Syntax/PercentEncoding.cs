@@ -136,6 +136,12 @@ public static class PercentEncoding
     /// </summary>
     public static bool DecodedEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, bool ignoreCase, SearchValues<byte>? significantEscapes)
     {
+        // Fast path: without escapes on either side this is a plain comparison.
+        if (!left.Contains((byte)'%') && !right.Contains((byte)'%'))
+        {
+            return ignoreCase ? Ascii.EqualsIgnoreCase(left, right) : left.SequenceEqual(right);
+        }
+
         var i = 0;
         var j = 0;
         while (i < left.Length && j < right.Length)
