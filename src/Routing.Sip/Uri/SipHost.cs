@@ -216,7 +216,8 @@ public static class SipHost
 
     /// <summary>
     /// True when two hosts name the same host: hostnames compare case-insensitively (RFC 3261 §19.1.4), IPv6 references
-    /// compare by address so "[2001:DB8::1]" equals "[2001:db8:0::1]" (RFC 5118 §4.4 spirit), IPv4 by text.
+    /// compare by address so "[2001:DB8::1]" equals "[2001:db8:0::1]" (RFC 5954 §4.2 clarifies that textual IP
+    /// representations compare by value), IPv4 by text.
     /// </summary>
     public static bool HostEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
     {

@@ -903,7 +903,7 @@ public readonly struct SipUri : IEquatable<SipUri>
 
         if (i < s.Length && s[i] == (byte)':')
         {
-            // RFC 5118 §4.3: an unbracketed IPv6 address makes its first ":" look like a port; such a "port" is rejected.
+            // RFC 5118 §4.2: an unbracketed IPv6 address makes its first ":" look like a port; such a "port" is rejected.
             i++;
             var digits = s[i..].IndexOfAnyExcept(SipCharacters.Digit);
             if (digits < 0)
