@@ -8,9 +8,16 @@ public readonly partial struct SipUri
 {
     private static SipUriError Parse(ReadOnlyMemory<byte> source, out SipUri uri, out int offset)
     {
-        uri = default;
+        var error = ParseLayout(source.Span, out var scheme, out var layout, out offset);
+        uri = error == SipUriError.None ? new SipUri(source, scheme, layout) : default;
+        return error;
+    }
+
+    private static SipUriError ParseLayout(ReadOnlySpan<byte> s, out SipUriScheme scheme, out Layout layout, out int offset)
+    {
+        scheme = SipUriScheme.None;
+        layout = default;
         offset = 0;
-        var s = source.Span;
         if (s.IsEmpty)
         {
             return SipUriError.Empty;
@@ -41,12 +48,12 @@ public readonly partial struct SipUri
         }
 
         var name = s[..colon];
-        var scheme = Ascii.EqualsIgnoreCase(name, "sip"u8) ? SipUriScheme.Sip
+        scheme = Ascii.EqualsIgnoreCase(name, "sip"u8) ? SipUriScheme.Sip
             : Ascii.EqualsIgnoreCase(name, "sips"u8) ? SipUriScheme.Sips
             : Ascii.EqualsIgnoreCase(name, "tel"u8) ? SipUriScheme.Tel
             : SipUriScheme.Other;
 
-        var layout = new Layout { SchemeLength = colon };
+        layout = new Layout { SchemeLength = colon };
         var bodyStart = colon + 1;
         if (bodyStart >= s.Length)
         {
@@ -54,20 +61,12 @@ public readonly partial struct SipUri
             return SipUriError.EmptyBody;
         }
 
-        var error = scheme switch
+        return scheme switch
         {
             SipUriScheme.Tel => ParseTel(s, bodyStart, ref layout, out offset),
             SipUriScheme.Other => ParseOpaque(s, bodyStart, out offset),
             _ => ParseSip(s, bodyStart, ref layout, out offset),
         };
-
-        if (error != SipUriError.None)
-        {
-            return error;
-        }
-
-        uri = new SipUri(source, scheme, layout);
-        return SipUriError.None;
     }
 
     private static SipUriError ParseOpaque(ReadOnlySpan<byte> s, int start, out int offset)

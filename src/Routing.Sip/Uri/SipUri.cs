@@ -146,6 +146,22 @@ public readonly partial struct SipUri : IEquatable<SipUri>
         return error == SipUriError.None;
     }
 
+    /// <summary>
+    /// Validates a URI held only as a span (e.g. a Request-URI being framed) with the same rules as
+    /// <see cref="TryParse(ReadOnlyMemory{byte}, out SipUri, out SipUriRejection)"/>, without creating a view.
+    /// </summary>
+    public static bool TryValidate(ReadOnlySpan<byte> source, out SipUriScheme scheme, out SipUriRejection rejection)
+    {
+        var error = ParseLayout(source, out scheme, out _, out var offset);
+        rejection = new SipUriRejection(error, error == SipUriError.None ? -1 : offset);
+        if (error != SipUriError.None)
+        {
+            scheme = SipUriScheme.None;
+        }
+
+        return error == SipUriError.None;
+    }
+
     /// <summary>Parses a URI from text (UTF-8); for configuration and tests, not the receive path.</summary>
     public static SipUri Parse(string text)
     {

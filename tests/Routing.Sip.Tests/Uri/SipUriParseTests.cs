@@ -407,4 +407,18 @@ public sealed class SipUriParseTests
     {
         Assert.Equal(expected, Parse(text).CheckUsage(usage));
     }
+
+    [Theory]
+    [InlineData("sip:alice@atlanta.com;lr", true, SipUriScheme.Sip, SipUriError.None)]
+    [InlineData("tel:+1234", true, SipUriScheme.Tel, SipUriError.None)]
+    [InlineData("urn:service:sos", true, SipUriScheme.Other, SipUriError.None)]
+    [InlineData("sip:user@example.com; lr", false, SipUriScheme.None, SipUriError.InvalidParameter)]
+    public void TryValidate_Span_SameVerdictAsTryParse(string text, bool valid, SipUriScheme scheme, SipUriError reason)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+        Assert.Equal(valid, SipUri.TryValidate(bytes, out var actualScheme, out var rejection));
+        Assert.Equal(scheme, actualScheme);
+        Assert.Equal(reason, rejection.Reason);
+        Assert.Equal(valid, SipUri.TryParse(bytes, out _));
+    }
 }
