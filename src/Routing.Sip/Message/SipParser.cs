@@ -455,14 +455,13 @@ public static class SipParser
             return;
         }
 
+        // RFC 3261 §25.1: a Request-URI is visible US-ASCII only; anything else must be %HH-escaped.
         var uri = line[uriStart..uriEnd];
-        for (var i = 0; i < uri.Length; i++)
+        var bad = uri.IndexOfAnyExceptInRange((byte)'!', (byte)'~');
+        if (bad >= 0)
         {
-            if (uri[i] <= (byte)' ' || uri[i] >= 0x7F)
-            {
-                st.Fail(SipRejectionReason.InvalidRequestUri, uriStart + i);
-                return;
-            }
+            st.Fail(SipRejectionReason.InvalidRequestUri, uriStart + bad);
+            return;
         }
 
         var versionFailure = CheckVersion(version);
@@ -521,14 +520,11 @@ public static class SipParser
         m.StatusCode = ((line[codeStart] - '0') * 100) + ((line[codeStart + 1] - '0') * 10) + (line[codeStart + 2] - '0');
         var reasonStart = Math.Min(codeEnd + 1, line.Length);
         m.ReasonPhraseRange = ByteRange.FromBounds(reasonStart, line.Length);
-        for (var i = reasonStart; i < line.Length; i++)
+        // Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII / UTF8-CONT / SP / HTAB): no controls.
+        var control = line[reasonStart..].IndexOfAny(SipChars.ReasonPhraseControls);
+        if (control >= 0)
         {
-            // Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII / UTF8-CONT / SP / HTAB)
-            if ((line[i] < (byte)' ' && line[i] != (byte)'\t') || line[i] == 0x7F)
-            {
-                st.Fail(SipRejectionReason.InvalidStartLine, i);
-                return;
-            }
+            st.Fail(SipRejectionReason.InvalidStartLine, reasonStart + control);
         }
     }
 

@@ -25,6 +25,10 @@ internal static class SipChars
     /// <summary>Token chars plus the host characters a gen-value may hold (RFC 3261 §25.1 gen-value = token / host / quoted-string).</summary>
     public static SearchValues<byte> GenValue => SipCharacters.GenValueChars;
 
+    /// <summary>Control characters a Reason-Phrase may not hold (all but HTAB, and DEL).</summary>
+    public static readonly SearchValues<byte> ReasonPhraseControls = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\n\v\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F"u8);
+
     /// <summary>display-name = *(token LWS): token characters, white space and fold bytes (RFC 3261 §25.1).</summary>
     public static readonly SearchValues<byte> DisplayNameRun = SearchValues.Create(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~ \t\r\n"u8);
