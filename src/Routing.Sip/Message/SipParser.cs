@@ -478,10 +478,29 @@ public static class SipParser
         }
 
         var uriFailure = RequestUriScanner.Check(uri, out var at);
+        if (uriFailure == SipRejectionReason.UnsupportedUriScheme && IsExtraScheme(uri, o))
+        {
+            return;
+        }
+
         if (uriFailure != SipRejectionReason.None)
         {
             st.Fail(uriFailure, uriStart + at);
         }
+    }
+
+    private static bool IsExtraScheme(ReadOnlySpan<byte> uri, SipParserOptions o)
+    {
+        var scheme = uri[..uri.IndexOf((byte)':')];
+        foreach (var extra in o.ExtraRequestUriSchemes)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(scheme, extra))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void ParseStatusLine(ReadOnlySpan<byte> line, SipMessage m, ref ParseState st)

@@ -37,6 +37,13 @@ public sealed class SipParserOptions
     public int MaxBodySize { get; init; } = 60_000;
 
     /// <summary>
+    /// Request-URI schemes accepted besides sip, sips and tel, in lower case (e.g. <c>urn</c> for RFC 5031
+    /// <c>urn:service:sos</c> emergency requests). Default none: any other scheme is answered 416 (RFC 3261
+    /// §8.2.2.1, RFC 4475 §3.3.2/§3.3.3).
+    /// </summary>
+    public IReadOnlyList<string> ExtraRequestUriSchemes { get; init; } = [];
+
+    /// <summary>
     /// Whether requests without Max-Forwards are rejected. Default false: RFC 3261 §16.6 step 3 has a proxy add one,
     /// and RFC 4475 §3.4.1 (RFC 2543 syntax) expects such requests to be accepted.
     /// </summary>

@@ -190,6 +190,20 @@ public class SipParserEdgeTests
     }
 
     [Fact]
+    public void ExtraRequestUriSchemes_Urn_AcceptsEmergencyServiceUrn()
+    {
+        var bytes = Options(uri: "urn:service:sos");
+
+        var strict = SipParser.ParseDatagram(bytes);
+        var lenient = SipParser.ParseDatagram(bytes, new SipParserOptions { ExtraRequestUriSchemes = ["urn"] });
+
+        Assert.Equal(416, strict.Rejection.StatusCode);
+        Assert.Equal(SipParseStatus.Message, lenient.Status);
+        strict.Message?.Dispose();
+        lenient.Message?.Dispose();
+    }
+
+    [Fact]
     public void RequireMaxForwards_Enabled_RejectsRequestWithout()
     {
         var result = SipParser.ParseDatagram(Options(), new SipParserOptions { RequireMaxForwards = true });
