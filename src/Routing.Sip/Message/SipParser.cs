@@ -709,8 +709,10 @@ public static class SipParser
         var v = field.Value;
         var top = m.CountOf(SipHeaderId.Via) == 1;
         var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        var any = false;
         while (list.MoveNext())
         {
+            any = true;
             var start = v.Start + list.CurrentOffset;
             var ok = ViaScanner.TryScan(b, start, start + list.CurrentLength, out var transport, out var sentBy, out var branch);
             if (top)
@@ -727,17 +729,20 @@ public static class SipParser
             }
         }
 
-        if (list.Error != SipSyntaxError.None)
+        // RFC 3261 §20.42: Via = ( "Via" / "v" ) HCOLON via-parm *(COMMA via-parm): never empty.
+        if (list.Error != SipSyntaxError.None || !any)
         {
-            st.Fail(SipRejectionReason.InvalidVia, v.Start + list.ErrorOffset);
+            st.Fail(SipRejectionReason.InvalidVia, any ? v.Start + list.ErrorOffset : v.Start);
         }
     }
 
     private static void ScanAddressList(ReadOnlySpan<byte> b, ByteRange v, bool requireAngle, SipRejectionReason failure, ref ParseState st)
     {
         var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        var any = false;
         while (list.MoveNext())
         {
+            any = true;
             var start = v.Start + list.CurrentOffset;
             if (!NameAddrScanner.TryScan(b, start, start + list.CurrentLength, requireAngle, out _))
             {
@@ -746,9 +751,10 @@ public static class SipParser
             }
         }
 
-        if (list.Error != SipSyntaxError.None)
+        // Contact, Route, Record-Route, Path and Service-Route all hold at least one address.
+        if (list.Error != SipSyntaxError.None || !any)
         {
-            st.Fail(failure, v.Start + list.ErrorOffset);
+            st.Fail(failure, any ? v.Start + list.ErrorOffset : v.Start);
         }
     }
 

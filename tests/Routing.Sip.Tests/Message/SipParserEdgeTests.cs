@@ -203,6 +203,20 @@ public class SipParserEdgeTests
         lenient.Message?.Dispose();
     }
 
+    [Theory]
+    [InlineData("Via:\n", SipRejectionReason.InvalidVia)]
+    [InlineData("Contact:\n", SipRejectionReason.InvalidContact)]
+    [InlineData("Route:   \n", SipRejectionReason.InvalidRoute)]
+    [InlineData("Record-Route: ,\n", SipRejectionReason.InvalidRoute)]
+    public void ParseDatagram_EmptyAddressHeader_IsRejected(string line, SipRejectionReason reason)
+    {
+        var result = SipParser.ParseDatagram(Options(line));
+
+        Assert.Equal(reason, result.Rejection.Reason);
+        Assert.Equal(400, result.Rejection.StatusCode);
+        result.Message?.Dispose();
+    }
+
     [Fact]
     public void RequireMaxForwards_Enabled_RejectsRequestWithout()
     {
