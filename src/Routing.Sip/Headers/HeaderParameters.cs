@@ -20,6 +20,35 @@ internal static class HeaderParameters
         return true;
     }
 
+    // Validates s[start..] like Validate and, in the same pass, finds the first parameter named name: its value's
+    // offset in s (or -1 when absent) and length.
+    public static bool ValidateAndFind(ReadOnlySpan<byte> s, int start, ReadOnlySpan<byte> name, out int valueStart, out int valueLength, out SipHeaderRejection rejection)
+    {
+        valueStart = -1;
+        valueLength = 0;
+        var e = new SipParameterEnumerator(s[start..], SipParameterSyntax.Header);
+        while (e.MoveNext())
+        {
+            if (valueStart < 0 && e.Current.NameEquals(name))
+            {
+                valueStart = e.Current.HasValue ? start + e.Current.ValueOffset : start + e.Current.NameOffset + e.Current.Name.Length;
+                valueLength = e.Current.Value.Length;
+            }
+        }
+
+        if (e.Error != SipSyntaxError.None)
+        {
+            var reason = e.Error == SipSyntaxError.UnterminatedQuotedString
+                ? SipHeaderError.UnterminatedQuotedString
+                : SipHeaderError.InvalidParameter;
+            rejection = new SipHeaderRejection(reason, start + e.ErrorOffset, SyntaxError: e.Error);
+            return false;
+        }
+
+        rejection = SipHeaderRejection.None;
+        return true;
+    }
+
     public static bool TryGet(ReadOnlySpan<byte> parameters, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         if (SipParameters.TryFind(parameters, SipParameterSyntax.Header, name, out var p))

@@ -17,9 +17,13 @@ public readonly struct NameAddress : ISipHeaderValue<NameAddress>
     private readonly bool _displayQuoted;
     private readonly bool _angleBrackets;
     private readonly int _paramsStart;
+    private readonly int _tagStart;
+    private readonly int _tagLength;
 
-    private NameAddress(ReadOnlyMemory<byte> source, int displayStart, int displayLength, bool displayQuoted, bool angleBrackets, SipUri uri, int paramsStart)
+    private NameAddress(ReadOnlyMemory<byte> source, int displayStart, int displayLength, bool displayQuoted, bool angleBrackets, SipUri uri, int paramsStart, int tagStart, int tagLength)
     {
+        _tagStart = tagStart;
+        _tagLength = tagLength;
         _source = source;
         _displayStart = displayStart;
         _displayLength = displayLength;
@@ -54,10 +58,10 @@ public readonly struct NameAddress : ISipHeaderValue<NameAddress>
     public SipParameterEnumerator Parameters => new(ParametersText, SipParameterSyntax.Header);
 
     /// <summary>The tag parameter (RFC 3261 §19.3), empty when absent.</summary>
-    public ReadOnlySpan<byte> Tag => HeaderParameters.Get(ParametersText, "tag"u8);
+    public ReadOnlySpan<byte> Tag => _tagStart < 0 ? default : _source.Span.Slice(_tagStart, _tagLength);
 
     /// <summary>True when a tag parameter is present.</summary>
-    public bool HasTag => HeaderParameters.Has(ParametersText, "tag"u8);
+    public bool HasTag => _tagStart >= 0;
 
     /// <summary>The display name as text (quoted-pairs resolved), or null when absent.</summary>
     public string? GetDisplayName()
@@ -146,12 +150,12 @@ public readonly struct NameAddress : ISipHeaderValue<NameAddress>
             }
 
             var paramsStart = uriStart + close + 1;
-            if (!HeaderParameters.Validate(s, paramsStart, out rejection))
+            if (!HeaderParameters.ValidateAndFind(s, paramsStart, "tag"u8, out var tagStart, out var tagLength, out rejection))
             {
                 return false;
             }
 
-            result = new NameAddress(value, displayStart, displayLength, quoted, angleBrackets: true, uri, paramsStart);
+            result = new NameAddress(value, displayStart, displayLength, quoted, angleBrackets: true, uri, paramsStart, tagStart, tagLength);
             return true;
         }
 
@@ -258,12 +262,12 @@ public readonly struct NameAddress : ISipHeaderValue<NameAddress>
             return false;
         }
 
-        if (!HeaderParameters.Validate(s, end, out rejection))
+        if (!HeaderParameters.ValidateAndFind(s, end, "tag"u8, out var tagStart, out var tagLength, out rejection))
         {
             return false;
         }
 
-        result = new NameAddress(value, -1, 0, displayQuoted: false, angleBrackets: false, uri, end);
+        result = new NameAddress(value, -1, 0, displayQuoted: false, angleBrackets: false, uri, end, tagStart, tagLength);
         return true;
     }
 }

@@ -33,11 +33,11 @@ public readonly struct TimestampHeader : ISipHeaderValue<TimestampHeader>
     /// <summary>The delay text, empty when absent.</summary>
     public ReadOnlySpan<byte> Delay => _source.Span.Slice(_delayStart, _delayLength);
 
-    /// <summary>The timestamp as a number.</summary>
-    public decimal GetValue() => ToDecimal(Value);
+    /// <summary>The timestamp as a number; false when it has more digits than a decimal holds.</summary>
+    public bool TryGetValue(out decimal value) => TryToDecimal(Value, out value);
 
-    /// <summary>The delay as a number (0 when absent).</summary>
-    public decimal GetDelay() => ToDecimal(Delay);
+    /// <summary>The delay as a number (0 when absent); false when it has more digits than a decimal holds.</summary>
+    public bool TryGetDelay(out decimal value) => TryToDecimal(Delay, out value);
 
     /// <summary>Parses a Timestamp value.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> value, out TimestampHeader result, out SipHeaderRejection rejection)
@@ -97,18 +97,37 @@ public readonly struct TimestampHeader : ISipHeaderValue<TimestampHeader>
         return j - i;
     }
 
-    private static decimal ToDecimal(ReadOnlySpan<byte> text)
+    private static bool TryToDecimal(ReadOnlySpan<byte> text, out decimal value)
     {
-        if (text.IsEmpty || text.SequenceEqual("."u8))
-        {
-            return 0m;
-        }
-
-        if (text[^1] == (byte)'.')
+        value = 0m;
+        if (!text.IsEmpty && text[^1] == (byte)'.')
         {
             text = text[..^1];
         }
 
-        return Utf8Parser.TryParse(text, out decimal d, out var consumed) && consumed == text.Length ? d : decimal.MaxValue;
+        if (text.IsEmpty)
+        {
+            return true;
+        }
+
+        if (text[0] == (byte)'.')
+        {
+            return Utf8Parser.TryParse(text[1..], out decimal fraction, out var used) && used == text.Length - 1
+                && TryScale(fraction, used, out value);
+        }
+
+        return Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length;
+    }
+
+    // ".25" is parsed as 25 and scaled down by its digit count.
+    private static bool TryScale(decimal digits, int count, out decimal value)
+    {
+        value = digits;
+        for (var k = 0; k < count; k++)
+        {
+            value /= 10m;
+        }
+
+        return true;
     }
 }

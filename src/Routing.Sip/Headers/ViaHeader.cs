@@ -27,6 +27,16 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
     private readonly int _port;
     private readonly int _paramsStart;
     private readonly SipHostKind _hostKind;
+    private readonly byte _flags;
+    private readonly ushort _branchStart;
+    private readonly ushort _branchLength;
+    private readonly ushort _receivedStart;
+    private readonly ushort _receivedLength;
+    private readonly int _rport;
+
+    private const byte FlagBranch = 1;
+    private const byte FlagReceived = 2;
+    private const byte FlagRport = 4;
 
     private ViaHeader(ReadOnlyMemory<byte> source, in Layout l)
     {
@@ -43,6 +53,12 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
         _port = l.Port;
         _paramsStart = l.ParamsStart;
         _hostKind = l.HostKind;
+        _flags = l.Flags;
+        _branchStart = (ushort)l.BranchStart;
+        _branchLength = (ushort)l.BranchLength;
+        _receivedStart = (ushort)l.ReceivedStart;
+        _receivedLength = (ushort)l.ReceivedLength;
+        _rport = l.Rport;
     }
 
     /// <summary>The via-parm as received.</summary>
@@ -79,10 +95,10 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
     public SipParameterEnumerator Parameters => new(ParametersText, SipParameterSyntax.Header);
 
     /// <summary>The branch, empty when absent.</summary>
-    public ReadOnlySpan<byte> Branch => HeaderParameters.Get(ParametersText, "branch"u8);
+    public ReadOnlySpan<byte> Branch => _source.Span.Slice(_branchStart, _branchLength);
 
     /// <summary>True when a branch parameter is present.</summary>
-    public bool HasBranch => HeaderParameters.Has(ParametersText, "branch"u8);
+    public bool HasBranch => (_flags & FlagBranch) != 0;
 
     /// <summary>
     /// True when the branch starts with the magic cookie "z9hG4bK" and has something after it: an RFC 3261 transaction
@@ -98,16 +114,16 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
     }
 
     /// <summary>The received parameter as received (with or without brackets), empty when absent.</summary>
-    public ReadOnlySpan<byte> Received => HeaderParameters.Get(ParametersText, "received"u8);
+    public ReadOnlySpan<byte> Received => _source.Span.Slice(_receivedStart, _receivedLength);
 
     /// <summary>True when a received parameter is present.</summary>
-    public bool HasReceived => HeaderParameters.Has(ParametersText, "received"u8);
+    public bool HasReceived => (_flags & FlagReceived) != 0;
 
     /// <summary>True when rport is present, with or without a value (RFC 3581 §3: a request carries it empty).</summary>
-    public bool HasRport => HeaderParameters.Has(ParametersText, "rport"u8);
+    public bool HasRport => (_flags & FlagRport) != 0;
 
     /// <summary>The rport value filled in by a server (RFC 3581 §4), or null when absent or empty.</summary>
-    public int? Rport => SipNumber.TryParseInt32(HeaderParameters.Get(ParametersText, "rport"u8), out var port) ? port : null;
+    public int? Rport => _rport < 0 ? null : _rport;
 
     /// <summary>The maddr parameter, empty when absent.</summary>
     public ReadOnlySpan<byte> Maddr => HeaderParameters.Get(ParametersText, "maddr"u8);
@@ -139,7 +155,7 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
             return false;
         }
 
-        var l = new Layout { Port = -1 };
+        var l = new Layout { Port = -1, Rport = -1 };
         var i = Lws.Skip(s, 0);
         if (i >= s.Length)
         {
@@ -171,7 +187,7 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
         }
 
         l.ParamsStart = i;
-        if (!HeaderParameters.Validate(s, i, out rejection) || !ValidateViaParameters(s, i, out rejection))
+        if (!ParseViaParameters(s, i, ref l, out rejection))
         {
             return false;
         }
@@ -274,7 +290,9 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
         return true;
     }
 
-    private static bool ValidateViaParameters(ReadOnlySpan<byte> s, int start, out SipHeaderRejection rejection)
+    // One pass over the via-params: syntax, the RFC 3261 §20.42 / RFC 3581 value rules, and the offsets of the
+    // parameters the transaction layer reads on every message (the first occurrence wins).
+    private static bool ParseViaParameters(ReadOnlySpan<byte> s, int start, ref Layout l, out SipHeaderRejection rejection)
     {
         var e = new SipParameterEnumerator(s[start..], SipParameterSyntax.Header);
         while (e.MoveNext())
@@ -285,16 +303,34 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
             if (p.NameEquals("branch"u8))
             {
                 error = p.HasValue && !p.IsQuoted && SipCharacters.IsToken(p.Value) ? SipHeaderError.None : SipHeaderError.InvalidBranch;
+                if (error == SipHeaderError.None && (l.Flags & FlagBranch) == 0)
+                {
+                    l.Flags |= FlagBranch;
+                    l.BranchStart = start + p.ValueOffset;
+                    l.BranchLength = p.Value.Length;
+                }
             }
             else if (p.NameEquals("received"u8))
             {
                 error = IsReceivedAddress(p.Value) && !p.IsQuoted ? SipHeaderError.None : SipHeaderError.InvalidReceived;
+                if (error == SipHeaderError.None && (l.Flags & FlagReceived) == 0)
+                {
+                    l.Flags |= FlagReceived;
+                    l.ReceivedStart = start + p.ValueOffset;
+                    l.ReceivedLength = p.Value.Length;
+                }
             }
             else if (p.NameEquals("rport"u8))
             {
-                error = !p.HasValue || (SipNumber.TryParseInt32(p.Value, out var rport) && rport <= 65535)
+                var rport = -1;
+                error = !p.HasValue || (!p.IsQuoted && SipNumber.TryParseInt32(p.Value, out rport) && rport <= 65535)
                     ? SipHeaderError.None
                     : SipHeaderError.InvalidRport;
+                if (error == SipHeaderError.None && (l.Flags & FlagRport) == 0)
+                {
+                    l.Flags |= FlagRport;
+                    l.Rport = p.HasValue ? rport : -1;
+                }
             }
             else if (p.NameEquals("ttl"u8))
             {
@@ -312,6 +348,13 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
                 rejection = new SipHeaderRejection(error, at);
                 return false;
             }
+        }
+
+        if (e.Error != SipSyntaxError.None)
+        {
+            var reason = e.Error == SipSyntaxError.UnterminatedQuotedString ? SipHeaderError.UnterminatedQuotedString : SipHeaderError.InvalidParameter;
+            rejection = new SipHeaderRejection(reason, start + e.ErrorOffset, SyntaxError: e.Error);
+            return false;
         }
 
         rejection = SipHeaderRejection.None;
@@ -349,5 +392,11 @@ public readonly struct ViaHeader : ISipHeaderValue<ViaHeader>
         public int Port;
         public int ParamsStart;
         public SipHostKind HostKind;
+        public byte Flags;
+        public int BranchStart;
+        public int BranchLength;
+        public int ReceivedStart;
+        public int ReceivedLength;
+        public int Rport;
     }
 }

@@ -30,9 +30,10 @@ public static class SipHeaderTable
             return SipHeaderId.Unknown;
         }
 
+        var first = name[0] | 0x20;
         foreach (var (candidate, id) in ByLength[name.Length])
         {
-            if (System.Text.Ascii.EqualsIgnoreCase(name, candidate))
+            if ((candidate[0] | 0x20) == first && System.Text.Ascii.EqualsIgnoreCase(name, candidate))
             {
                 return id;
             }

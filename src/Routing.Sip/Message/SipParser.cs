@@ -364,12 +364,7 @@ public static class SipParser
             }
 
             // RFC 3261 §7.3.1: header-name HCOLON header-value, HCOLON = *( SP / HTAB ) ":" SWS.
-            var n = lineStart;
-            while (n < lineEnd && SipChars.Token.Contains(b[n]))
-            {
-                n++;
-            }
-
+            var n = SipChars.SkipRun(b, lineStart, lineEnd, SipChars.Token);
             var nameEnd = n;
             while (n < lineEnd && SipChars.IsWsp(b[n]))
             {
@@ -460,14 +455,13 @@ public static class SipParser
             return;
         }
 
+        // RFC 3261 §25.1: a Request-URI is visible US-ASCII only; anything else must be %HH-escaped.
         var uri = line[uriStart..uriEnd];
-        for (var i = 0; i < uri.Length; i++)
+        var bad = uri.IndexOfAnyExceptInRange((byte)'!', (byte)'~');
+        if (bad >= 0)
         {
-            if (uri[i] <= (byte)' ' || uri[i] >= 0x7F)
-            {
-                st.Fail(SipRejectionReason.InvalidRequestUri, uriStart + i);
-                return;
-            }
+            st.Fail(SipRejectionReason.InvalidRequestUri, uriStart + bad);
+            return;
         }
 
         var versionFailure = CheckVersion(version);
@@ -484,10 +478,29 @@ public static class SipParser
         }
 
         var uriFailure = RequestUriScanner.Check(uri, out var at);
+        if (uriFailure == SipRejectionReason.UnsupportedUriScheme && IsExtraScheme(uri, o))
+        {
+            return;
+        }
+
         if (uriFailure != SipRejectionReason.None)
         {
             st.Fail(uriFailure, uriStart + at);
         }
+    }
+
+    private static bool IsExtraScheme(ReadOnlySpan<byte> uri, SipParserOptions o)
+    {
+        var scheme = uri[..uri.IndexOf((byte)':')];
+        foreach (var extra in o.ExtraRequestUriSchemes)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(scheme, extra))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void ParseStatusLine(ReadOnlySpan<byte> line, SipMessage m, ref ParseState st)
@@ -526,14 +539,11 @@ public static class SipParser
         m.StatusCode = ((line[codeStart] - '0') * 100) + ((line[codeStart + 1] - '0') * 10) + (line[codeStart + 2] - '0');
         var reasonStart = Math.Min(codeEnd + 1, line.Length);
         m.ReasonPhraseRange = ByteRange.FromBounds(reasonStart, line.Length);
-        for (var i = reasonStart; i < line.Length; i++)
+        // Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII / UTF8-CONT / SP / HTAB): no controls.
+        var control = line[reasonStart..].IndexOfAny(SipChars.ReasonPhraseControls);
+        if (control >= 0)
         {
-            // Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII / UTF8-CONT / SP / HTAB)
-            if ((line[i] < (byte)' ' && line[i] != (byte)'\t') || line[i] == 0x7F)
-            {
-                st.Fail(SipRejectionReason.InvalidStartLine, i);
-                return;
-            }
+            st.Fail(SipRejectionReason.InvalidStartLine, reasonStart + control);
         }
     }
 
@@ -678,11 +688,7 @@ public static class SipParser
 
         var digitsEnd = i;
         var methodStart = SipChars.SkipLws(b[..v.End], i);
-        var methodEnd = methodStart;
-        while (methodEnd < v.End && SipChars.Token.Contains(b[methodEnd]))
-        {
-            methodEnd++;
-        }
+        var methodEnd = SipChars.SkipRun(b, methodStart, v.End, SipChars.Token);
 
         if (digitsEnd == v.Start || methodStart == digitsEnd || methodEnd == methodStart || methodEnd != v.End
             || !SipChars.TryParseDigits(b[v.Start..digitsEnd], int.MaxValue, out var number))
@@ -703,8 +709,10 @@ public static class SipParser
         var v = field.Value;
         var top = m.CountOf(SipHeaderId.Via) == 1;
         var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        var any = false;
         while (list.MoveNext())
         {
+            any = true;
             var start = v.Start + list.CurrentOffset;
             var ok = ViaScanner.TryScan(b, start, start + list.CurrentLength, out var transport, out var sentBy, out var branch);
             if (top)
@@ -721,17 +729,20 @@ public static class SipParser
             }
         }
 
-        if (list.Error != SipSyntaxError.None)
+        // RFC 3261 §20.42: Via = ( "Via" / "v" ) HCOLON via-parm *(COMMA via-parm): never empty.
+        if (list.Error != SipSyntaxError.None || !any)
         {
-            st.Fail(SipRejectionReason.InvalidVia, v.Start + list.ErrorOffset);
+            st.Fail(SipRejectionReason.InvalidVia, any ? v.Start + list.ErrorOffset : v.Start);
         }
     }
 
     private static void ScanAddressList(ReadOnlySpan<byte> b, ByteRange v, bool requireAngle, SipRejectionReason failure, ref ParseState st)
     {
         var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
+        var any = false;
         while (list.MoveNext())
         {
+            any = true;
             var start = v.Start + list.CurrentOffset;
             if (!NameAddrScanner.TryScan(b, start, start + list.CurrentLength, requireAngle, out _))
             {
@@ -740,9 +751,10 @@ public static class SipParser
             }
         }
 
-        if (list.Error != SipSyntaxError.None)
+        // Contact, Route, Record-Route, Path and Service-Route all hold at least one address.
+        if (list.Error != SipSyntaxError.None || !any)
         {
-            st.Fail(failure, v.Start + list.ErrorOffset);
+            st.Fail(failure, any ? v.Start + list.ErrorOffset : v.Start);
         }
     }
 

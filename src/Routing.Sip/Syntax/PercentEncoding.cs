@@ -126,26 +126,80 @@ public static class PercentEncoding
     /// Compares the decoded forms of two spans without materialising them (RFC 3261 §19.1.4: "%61lice" equals
     /// "alice"). With <paramref name="ignoreCase"/> ASCII letters compare case-insensitively after decoding.
     /// </summary>
-    public static bool DecodedEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, bool ignoreCase)
+    public static bool DecodedEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, bool ignoreCase) =>
+        DecodedEquals(left, right, ignoreCase, significantEscapes: null);
+
+    /// <summary>
+    /// Like <see cref="DecodedEquals(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>, but an escaped byte that is in
+    /// <paramref name="significantEscapes"/> only equals the same escaped byte, never its literal form. RFC 3261
+    /// §19.1.4 makes only characters outside "reserved" equivalent to their escapes, so "a%3Bb" differs from "a;b".
+    /// </summary>
+    public static bool DecodedEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, bool ignoreCase, SearchValues<byte>? significantEscapes)
     {
+        // Fast path: without escapes on either side this is a plain comparison.
+        if (!left.Contains((byte)'%') && !right.Contains((byte)'%'))
+        {
+            return ignoreCase ? Ascii.EqualsIgnoreCase(left, right) : left.SequenceEqual(right);
+        }
+
         var i = 0;
         var j = 0;
         while (i < left.Length && j < right.Length)
         {
-            i += DecodeAt(left, i, out var a);
-            j += DecodeAt(right, j, out var b);
-            if (a == b)
+            var stepA = DecodeAt(left, i, out var a);
+            var stepB = DecodeAt(right, j, out var b);
+            i += stepA;
+            j += stepB;
+            if (a != b && (!ignoreCase || ToLower(a) != ToLower(b)))
             {
-                continue;
+                return false;
             }
 
-            if (!ignoreCase || ToLower(a) != ToLower(b))
+            if (stepA != stepB && significantEscapes is not null && significantEscapes.Contains(a))
             {
                 return false;
             }
         }
 
         return i == left.Length && j == right.Length;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="input"/> in normal form: escapes of unreserved characters (alphanum and mark, RFC 3261
+    /// §25.1) are decoded, every other escape is kept with upper-case hex, literal bytes are copied. Two inputs equal
+    /// under <see cref="DecodedEquals(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool, SearchValues{byte})"/> with the
+    /// reserved set (and case-sensitive) have the same normal form. Returns bytes written, or -1 when too small.
+    /// </summary>
+    public static int Normalize(ReadOnlySpan<byte> input, Span<byte> destination)
+    {
+        var w = 0;
+        var i = 0;
+        while (i < input.Length)
+        {
+            var step = DecodeAt(input, i, out var b);
+            i += step;
+            if (step == 1 || SipCharacters.Unreserved.Contains(b))
+            {
+                if (w >= destination.Length)
+                {
+                    return -1;
+                }
+
+                destination[w++] = b;
+                continue;
+            }
+
+            if (w + 3 > destination.Length)
+            {
+                return -1;
+            }
+
+            destination[w++] = (byte)'%';
+            destination[w++] = HexUpper[b >> 4];
+            destination[w++] = HexUpper[b & 0xF];
+        }
+
+        return w;
     }
 
     /// <summary>

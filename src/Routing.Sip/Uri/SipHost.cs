@@ -107,6 +107,7 @@ public static class SipHost
 
         address[..16].Clear();
         Span<ushort> groups = stackalloc ushort[8];
+        Span<byte> v4 = stackalloc byte[4];
         var count = 0;
         var compressAt = -1;
         var i = 0;
@@ -133,7 +134,6 @@ public static class SipHost
             var piece = nextColon < 0 ? rest : rest[..nextColon];
             if (nextColon < 0 && piece.Contains((byte)'.'))
             {
-                Span<byte> v4 = stackalloc byte[4];
                 if (count > 6 || !TryParseIPv4(piece, v4))
                 {
                     return false;
@@ -216,7 +216,8 @@ public static class SipHost
 
     /// <summary>
     /// True when two hosts name the same host: hostnames compare case-insensitively (RFC 3261 §19.1.4), IPv6 references
-    /// compare by address so "[2001:DB8::1]" equals "[2001:db8:0::1]" (RFC 5118 §4.4 spirit), IPv4 by text.
+    /// compare by address so "[2001:DB8::1]" equals "[2001:db8:0::1]" (RFC 5954 §4.2 clarifies that textual IP
+    /// representations compare by value), IPv4 by text.
     /// </summary>
     public static bool HostEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
     {

@@ -58,7 +58,7 @@ public enum SipUriError
     /// <summary>The host is not a hostname, IPv4 address or IPv6 reference.</summary>
     InvalidHost,
 
-    /// <summary>An IPv6 reference is malformed or unterminated (RFC 5954 §4.1, RFC 5118 §4.3).</summary>
+    /// <summary>An IPv6 reference is malformed or unterminated (RFC 5954 §4.1, RFC 5118 §4.10).</summary>
     InvalidIPv6Reference,
 
     /// <summary>The port is empty, not numeric, or above 65535.</summary>

@@ -215,10 +215,17 @@ public sealed class TimestampHeaderTests
     public void Rfc3261_20_38_Timestamp_NumericValues()
     {
         var ts = Ok<TimestampHeader>("54.123 0.5");
-        Assert.Equal(54.123m, ts.GetValue());
-        Assert.Equal(0.5m, ts.GetDelay());
-        Assert.Equal(100m, Ok<TimestampHeader>("100.").GetValue());
-        Assert.Equal(0m, Ok<TimestampHeader>("1").GetDelay());
+        Assert.True(ts.TryGetValue(out var value));
+        Assert.Equal(54.123m, value);
+        Assert.True(ts.TryGetDelay(out var delay));
+        Assert.Equal(0.5m, delay);
+        Assert.True(Ok<TimestampHeader>("100. .25").TryGetValue(out var whole));
+        Assert.Equal(100m, whole);
+        Assert.True(Ok<TimestampHeader>("100. .25").TryGetDelay(out var fraction));
+        Assert.Equal(0.25m, fraction);
+        Assert.True(Ok<TimestampHeader>("1").TryGetDelay(out var none));
+        Assert.Equal(0m, none);
+        Assert.False(Ok<TimestampHeader>("999999999999999999999999999999999999").TryGetValue(out _));
     }
 
     [Theory]

@@ -123,22 +123,36 @@ public sealed class ViaHeaderTests
     }
 
     [Fact]
-    public void Rfc5118_4_5_IPv6SentByWithPortAndReceived_BothReceivedFormsAccepted()
+    public void Rfc5118_4_5_ReceivedWithAndWithoutDelimiters_BothAccepted()
     {
-        var bracketed = Ok<ViaHeader>("SIP/2.0/UDP [2001:db8::9:1]:6050;branch=z9hG4bKas3-111;received=[2001:db8::9:255]");
-        Assert.Equal(6050, bracketed.Port);
+        var bracketed = Ok<ViaHeader>("SIP/2.0/UDP [2001:db8::9:1];received=[2001:db8::9:255];branch=z9hG4bKas3-111");
         Assert.Equal("[2001:db8::9:255]", S(bracketed.Received));
+        Assert.Equal("z9hG4bKas3-111", S(bracketed.Branch));
 
-        var bare = Ok<ViaHeader>("SIP/2.0/UDP [2001:db8::9:1]:6050;branch=z9hG4bKas3-111;received=2001:db8::9:255");
+        var bare = Ok<ViaHeader>("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3");
         Assert.Equal("2001:db8::9:255", S(bare.Received));
     }
 
     [Fact]
-    public void Rfc5118_4_7_MixedIPv4AndIPv6Vias_ParseAsList()
+    public void Rfc5118_4_7_MultipleIPAddressesInVias_ParseEach()
     {
-        var list = OkList<ViaHeader>("SIP/2.0/UDP [2001:db8::9:1];branch=z9hG4bKas3, SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKjhja8781hjuaij65144");
+        var first = Ok<ViaHeader>("SIP/2.0/UDP [2001:db8::9:1]:6050;branch=z9hG4bKas3-111");
+        Assert.Equal(6050, first.Port);
+        Assert.Equal(SipHostKind.IPv4, Ok<ViaHeader>("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKjhja8781hjuaij65144").HostKind);
+        var third = Ok<ViaHeader>("SIP/2.0/TCP [2001:db8::9:255];branch=z9hG4bK451jj;received=192.0.2.200");
+        Assert.Equal(SipHostKind.IPv6, third.HostKind);
+        Assert.Equal("192.0.2.200", S(third.Received));
+
+        var list = OkList<ViaHeader>("SIP/2.0/UDP [2001:db8::9:1]:6050;branch=z9hG4bKas3-111, SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKjhja8781hjuaij65144");
         Assert.Equal(2, list.Count);
-        Assert.Equal(SipHostKind.IPv6, list.First.HostKind);
+    }
+
+    [Fact]
+    public void Rfc5118_4_9_IPv4MappedSentBy_Parses()
+    {
+        var via = Ok<ViaHeader>("SIP/2.0/UDP [::ffff:192.0.2.10]:19823;branch=z9hG4bKbh19");
+        Assert.Equal(SipHostKind.IPv6, via.HostKind);
+        Assert.Equal(19823, via.Port);
     }
 
     [Fact]

@@ -128,3 +128,26 @@ public class SipBuilderTests
         Assert.False(found);
     }
 }
+
+public class SipPooledBufferWriterTests
+{
+    [Fact]
+    public void PooledWriter_GrowsPastInitialCapacity_KeepsEverythingWritten()
+    {
+        using var writer = new SipPooledBufferWriter(16);
+        using var m = SipParser.ParseDatagram(Corpus.Load("rfc4475/longreq")).Message!;
+        using var editor = new SipMessageEditor();
+
+        editor.Begin(m).WriteTo(writer);
+
+        Assert.True(writer.WrittenSpan.SequenceEqual(m.Span));
+        writer.Reset();
+        Assert.Equal(0, writer.WrittenCount);
+    }
+
+    [Fact]
+    public void Options_HeaderCountAboveIndexRange_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SipParserOptions { MaxHeaderCount = 40_000 });
+    }
+}

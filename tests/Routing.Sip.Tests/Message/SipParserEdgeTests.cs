@@ -190,6 +190,34 @@ public class SipParserEdgeTests
     }
 
     [Fact]
+    public void ExtraRequestUriSchemes_Urn_AcceptsEmergencyServiceUrn()
+    {
+        var bytes = Options(uri: "urn:service:sos");
+
+        var strict = SipParser.ParseDatagram(bytes);
+        var lenient = SipParser.ParseDatagram(bytes, new SipParserOptions { ExtraRequestUriSchemes = ["urn"] });
+
+        Assert.Equal(416, strict.Rejection.StatusCode);
+        Assert.Equal(SipParseStatus.Message, lenient.Status);
+        strict.Message?.Dispose();
+        lenient.Message?.Dispose();
+    }
+
+    [Theory]
+    [InlineData("Via:\n", SipRejectionReason.InvalidVia)]
+    [InlineData("Contact:\n", SipRejectionReason.InvalidContact)]
+    [InlineData("Route:   \n", SipRejectionReason.InvalidRoute)]
+    [InlineData("Record-Route: ,\n", SipRejectionReason.InvalidRoute)]
+    public void ParseDatagram_EmptyAddressHeader_IsRejected(string line, SipRejectionReason reason)
+    {
+        var result = SipParser.ParseDatagram(Options(line));
+
+        Assert.Equal(reason, result.Rejection.Reason);
+        Assert.Equal(400, result.Rejection.StatusCode);
+        result.Message?.Dispose();
+    }
+
+    [Fact]
     public void RequireMaxForwards_Enabled_RejectsRequestWithout()
     {
         var result = SipParser.ParseDatagram(Options(), new SipParserOptions { RequireMaxForwards = true });

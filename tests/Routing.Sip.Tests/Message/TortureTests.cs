@@ -116,7 +116,20 @@ public class TortureTests
         new Case("rfc5118/ipv6-bug-abnf-3-colons", "4.10", Ok),
     }.ToDictionary(c => c.Name);
 
-    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+    /// <summary>(RFC section, corpus name) pairs, so that every test case names the section it checks.</summary>
+    public static TheoryData<string, string> CaseNames
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var c in Cases.Values)
+            {
+                data.Add((c.Name.StartsWith("rfc4475", StringComparison.Ordinal) ? "RFC 4475 §" : "RFC 5118 §") + c.Section, c.Name);
+            }
+
+            return data;
+        }
+    }
 
     [Fact]
     public void Corpus_EveryTortureFile_HasAVerdict()
@@ -129,8 +142,9 @@ public class TortureTests
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void TortureMessage_AsDatagram_GetsTheRfcVerdict(string name)
+    public void TortureMessage_AsDatagram_GetsTheRfcVerdict(string section, string name)
     {
+        Assert.Equal(Cases[name].Section, section[(section.IndexOf('§', StringComparison.Ordinal) + 1)..]);
         var c = Cases[name];
         var result = SipParser.ParseDatagram(Corpus.Load(name));
         try
@@ -145,8 +159,9 @@ public class TortureTests
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void TortureMessage_AsStream_GetsTheRfcVerdict(string name)
+    public void TortureMessage_AsStream_GetsTheRfcVerdict(string section, string name)
     {
+        Assert.Equal(Cases[name].Section, section[(section.IndexOf('§', StringComparison.Ordinal) + 1)..]);
         var c = Cases[name];
         var bytes = Corpus.Load(name);
         var whole = SipParser.ParseStream(new ReadOnlySequence<byte>(bytes));
@@ -171,8 +186,9 @@ public class TortureTests
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void TortureMessage_EveryStrictPrefixOnAStream_NeedsMoreDataOrGivesTheSameRejection(string name)
+    public void TortureMessage_EveryStrictPrefixOnAStream_NeedsMoreDataOrGivesTheSameRejection(string section, string name)
     {
+        Assert.Equal(Cases[name].Section, section[(section.IndexOf('§', StringComparison.Ordinal) + 1)..]);
         var c = Cases[name];
         var bytes = Corpus.Load(name);
         var full = SipParser.ParseStream(bytes);
@@ -209,8 +225,9 @@ public class TortureTests
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void TortureMessage_EveryPrefixAsDatagram_NeverThrowsAndIsNeverLongerThanItsInput(string name)
+    public void TortureMessage_EveryPrefixAsDatagram_NeverThrowsAndIsNeverLongerThanItsInput(string section, string name)
     {
+        Assert.StartsWith("RFC ", section, StringComparison.Ordinal);
         var bytes = Corpus.Load(name);
         for (var len = 0; len <= bytes.Length; len++)
         {

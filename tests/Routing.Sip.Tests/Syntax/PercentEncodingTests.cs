@@ -74,4 +74,29 @@ public sealed class PercentEncodingTests
         var written = PercentEncoding.Encode(input, SipCharacters.UserChars, buffer);
         Assert.True(buffer[..written].SequenceEqual("a%20b%40c%25"u8));
     }
+
+    [Theory]
+    [InlineData("a%3Bb", "a;b", false)]
+    [InlineData("a%3Bb", "a%3bb", true)]
+    [InlineData("%61", "a", true)]
+    public void DecodedEquals_ReservedEscapes_OnlyEqualToEscapedForm(string left, string right, bool expected)
+    {
+        var l = System.Text.Encoding.ASCII.GetBytes(left);
+        var r = System.Text.Encoding.ASCII.GetBytes(right);
+        Assert.Equal(expected, PercentEncoding.DecodedEquals(l, r, ignoreCase: false, SipCharacters.Reserved));
+    }
+
+    [Theory]
+    [InlineData("%61lic%65", "alice")]
+    [InlineData("a%3bb", "a%3Bb")]
+    [InlineData("I%20have", "I%20have")]
+    [InlineData("a;b", "a;b")]
+    [InlineData("%7e", "~")]
+    public void Normalize_DecodesOnlyUnreservedEscapes(string input, string expected)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(input);
+        Span<byte> buffer = stackalloc byte[bytes.Length];
+        var written = PercentEncoding.Normalize(bytes, buffer);
+        Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(buffer[..written]));
+    }
 }

@@ -11,6 +11,8 @@ public sealed class SipUriAddressOfRecordTests
     [InlineData("sip:a%40b@x.example.com", "sip:a%40b@x.example.com")]
     [InlineData("sip:I%20have%20spaces@example.net", "sip:I%20have%20spaces@example.net")]
     [InlineData("sip:%7e%2a@example.net", "sip:~*@example.net")]
+    [InlineData("sip:a%3bb@example.net", "sip:a%3Bb@example.net")]
+    [InlineData("sip:a;b@example.net", "sip:a;b@example.net")]
     [InlineData("sips:carol@Chicago.com.", "sips:carol@chicago.com")]
     [InlineData("sip:u@[2001:DB8:0:0::1]", "sip:u@[2001:db8::1]")]
     [InlineData("sip:example.com", "sip:example.com")]

@@ -5,7 +5,7 @@ namespace Routing.Sip.Tests.Uri;
 public sealed class SipUriAllocationTests
 {
     private static readonly byte[] Contact = "sip:+4915112345678@[2001:db8::1]:5061;transport=tls;ob;pn-provider=apns;pn-prid=00fc13adff78512"u8.ToArray();
-    private static readonly byte[] Other = "sip:%2b4915112345678@[2001:DB8::1]:5061;Transport=TLS;ob"u8.ToArray();
+    private static readonly byte[] Other = "sip:+%34915112345678@[2001:DB8::1]:5061;Transport=TLS;ob"u8.ToArray();
 
     [Fact]
     public void TryParse_SipUriWithParameters_AllocatesNothing()

@@ -55,6 +55,9 @@ public sealed class SipUriEqualityTests
     [InlineData("sip:a@h.com?x=1&x=1", "sip:a@h.com?x=1")]
     [InlineData("sip:a@h.com", "tel:+1234")]
     [InlineData("sip:a@h.com:5060", "sip:a@h.com:5061")]
+    [InlineData("sip:a%3Bb@h.com", "sip:a;b@h.com")]
+    [InlineData("sip:%2B1234@h.com", "sip:+1234@h.com")]
+    [InlineData("sip:a@h.com;x=%3A", "sip:a@h.com;x=:")]
     public void Equals_Rfc3261_19_1_4_ComponentRules_NotEqual(string left, string right)
     {
         Assert.NotEqual(Parse(left), Parse(right));
@@ -63,6 +66,8 @@ public sealed class SipUriEqualityTests
 
     [Theory]
     [InlineData("sip:a@h.com;%6C%72", "sip:a@h.com;lr")]
+    [InlineData("sip:a%3bb@h.com", "sip:a%3Bb@h.com")]
+    [InlineData("sip:%7Ebob@h.com", "sip:~bob@h.com")]
     [InlineData("sip:a@h.com;MADDR=239.1.1.1", "sip:a@h.com;maddr=239.1.1.1")]
     [InlineData("sip:a@h.com;lr", "sip:a@h.com")]
     [InlineData("sip:a@h.com?Subject=Hi", "sip:a@h.com?subject=hi")]

@@ -203,7 +203,7 @@ public sealed class SipUriParseTests
     }
 
     [Fact]
-    public void Rfc5118_4_1_BasicIPv6RequestUri_Parses()
+    public void Rfc5118_4_1_ValidIPv6Reference_Parses()
     {
         var uri = Parse("sip:[2001:db8::10]");
         Assert.Equal(SipHostKind.IPv6, uri.HostKind);
@@ -214,47 +214,53 @@ public sealed class SipUriParseTests
     }
 
     [Fact]
-    public void Rfc5118_4_2_IPv6ReferenceWithPort_Parses()
+    public void Rfc5118_4_2_UnbracketedIPv6InRequestUri_Rejected()
     {
-        var uri = Parse("sip:[2001:db8::10]:5070");
-        Assert.Equal("[2001:db8::10]", Str(uri.Host));
-        Assert.Equal(5070, uri.Port);
-    }
-
-    [Theory]
-    [InlineData("sip:2001:db8::10")]
-    [InlineData("sip:2001:db8::10:5070")]
-    public void Rfc5118_4_3_UnbracketedIPv6_Rejected(string text)
-    {
-        // "2001" is taken as the host (a top label must start with ALPHA) and rejected before the ":" is read as a port.
-        var rejection = Reject(text);
+        // "2001" is taken as the host (a top label must start with ALPHA) and rejected before ":db8" is read as a port.
+        var rejection = Reject("sip:2001:db8::10");
         Assert.Equal(SipUriError.InvalidHost, rejection.Reason);
         Assert.Equal(4, rejection.Offset);
     }
 
-    [Fact]
-    public void Rfc5118_4_3_UnbracketedIPv6AfterHostnameLikePrefix_RejectedAsPort()
+    [Theory]
+    [InlineData("sip:2001:db8::10:5070", SipUriError.InvalidHost)]
+    [InlineData("sip:user@fe80:db8::10", SipUriError.InvalidPort)]
+    public void TryParse_UnbracketedIPv6_Rejected(string text, SipUriError reason)
     {
-        Assert.Equal(SipUriError.InvalidPort, Reject("sip:user@fe80:db8::10").Reason);
+        Assert.Equal(reason, Reject(text).Reason);
     }
 
     [Fact]
-    public void Rfc5118_4_4_PortUnambiguous_BracketsDecideWhatIsPort()
+    public void Rfc5118_4_3_PortAmbiguous_EverythingInBracketsIsTheAddress()
     {
-        var noPort = Parse("sip:[2001:db8::10:5070]");
-        Assert.Null(noPort.Port);
-        Assert.Equal("[2001:db8::10:5070]", Str(noPort.Host));
-
-        var withPort = Parse("sip:[2001:db8::10]:5070");
-        Assert.Equal(5070, withPort.Port);
-        Assert.NotEqual(noPort, withPort);
+        var uri = Parse("sip:[2001:db8::10:5070]");
+        Assert.Null(uri.Port);
+        Assert.Equal("[2001:db8::10:5070]", Str(uri.Host));
     }
 
     [Fact]
-    public void Rfc5118_4_6_IPv4MappedIPv6Address_Parses()
+    public void Rfc5118_4_4_PortUnambiguous_PortFollowsBracket()
     {
-        var uri = Parse("sip:caller@[::ffff:192.0.2.10]");
+        var uri = Parse("sip:[2001:db8::10]:5070");
+        Assert.Equal("[2001:db8::10]", Str(uri.Host));
+        Assert.Equal(5070, uri.Port);
+        Assert.NotEqual(Parse("sip:[2001:db8::10:5070]"), uri);
+    }
+
+    [Fact]
+    public void Rfc5118_4_9_IPv4MappedIPv6Address_Parses()
+    {
+        var uri = Parse("sip:ted@[::ffff:192.0.2.2]");
         Assert.Equal(SipHostKind.IPv6, uri.HostKind);
+        Assert.Equal("ted", uri.GetUser());
+    }
+
+    [Fact]
+    public void Rfc5118_4_10_Rfc3261AbnfBug_ThreeColonsRejectedTwoColonsAccepted()
+    {
+        // RFC 5954 §4.1 replaced the RFC 3261 IPv6address rule, under which only the three-colon form was valid.
+        Assert.Equal(SipUriError.InvalidIPv6Reference, Reject("sip:user@[2001:db8:::192.0.2.1]").Reason);
+        Assert.Equal(SipHostKind.IPv6, Parse("sip:user@[2001:db8::192.0.2.1]").HostKind);
     }
 
     [Theory]
@@ -400,5 +406,19 @@ public sealed class SipUriParseTests
     public void CheckUsage_Rfc3261_19_1_1_Table1_EnforcesAllowedComponents(string text, SipUriUsage usage, SipUriError expected)
     {
         Assert.Equal(expected, Parse(text).CheckUsage(usage));
+    }
+
+    [Theory]
+    [InlineData("sip:alice@atlanta.com;lr", true, SipUriScheme.Sip, SipUriError.None)]
+    [InlineData("tel:+1234", true, SipUriScheme.Tel, SipUriError.None)]
+    [InlineData("urn:service:sos", true, SipUriScheme.Other, SipUriError.None)]
+    [InlineData("sip:user@example.com; lr", false, SipUriScheme.None, SipUriError.InvalidParameter)]
+    public void TryValidate_Span_SameVerdictAsTryParse(string text, bool valid, SipUriScheme scheme, SipUriError reason)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+        Assert.Equal(valid, SipUri.TryValidate(bytes, out var actualScheme, out var rejection));
+        Assert.Equal(scheme, actualScheme);
+        Assert.Equal(reason, rejection.Reason);
+        Assert.Equal(valid, SipUri.TryParse(bytes, out _));
     }
 }

@@ -38,11 +38,7 @@ internal static class NameAddrScanner
         else if (v[i] != (byte)'<')
         {
             // display-name = *(token LWS): a run of tokens ends at '<'; otherwise this is an addr-spec.
-            var j = i;
-            while (j < end && (SipChars.Token.Contains(v[j]) || SipChars.IsWsp(v[j]) || v[j] == (byte)'\r' || v[j] == (byte)'\n'))
-            {
-                j++;
-            }
+            var j = SipChars.SkipRun(v, i, end, SipChars.DisplayNameRun);
 
             if (j < end && v[j] == (byte)'<')
             {
@@ -80,18 +76,14 @@ internal static class NameAddrScanner
         // name-addr: LAQUOT addr-spec RAQUOT with nothing but URI characters in between (RFC 4475 §3.1.2.14).
         i++;
         var uriStart = i;
-        while (i < end && v[i] != (byte)'>')
+        var stop = v[i..end].IndexOfAny(SipChars.AngleUriStop);
+        if (stop < 0 || v[i + stop] != (byte)'>')
         {
-            var c = v[i];
-            if (c <= (byte)' ' || c == (byte)'<' || c == (byte)'"' || c >= 0x7F)
-            {
-                return false;
-            }
-
-            i++;
+            return false;
         }
 
-        if (i >= end || !HasScheme(v[uriStart..i]))
+        i += stop;
+        if (!HasScheme(v[uriStart..i]))
         {
             return false;
         }
@@ -116,26 +108,26 @@ internal static class NameAddrScanner
         i++;
         while (i < v.Length)
         {
-            var c = v[i];
-            if (c == (byte)'\\')
+            var rel = v[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (rel < 0)
             {
-                // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
-                if (i + 1 >= v.Length || v[i + 1] == (byte)'\r' || v[i + 1] == (byte)'\n')
-                {
-                    return false;
-                }
-
-                i += 2;
-                continue;
+                return false;
             }
 
-            if (c == (byte)'"')
+            i += rel;
+            if (v[i] == (byte)'"')
             {
                 i++;
                 return true;
             }
 
-            i++;
+            // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+            if (i + 1 >= v.Length || v[i + 1] == (byte)'\r' || v[i + 1] == (byte)'\n')
+            {
+                return false;
+            }
+
+            i += 2;
         }
 
         return false;
@@ -159,11 +151,7 @@ internal static class NameAddrScanner
 
             i = SipChars.SkipLws(v, i + 1);
             var nameStart = i;
-            while (i < end && SipChars.Token.Contains(v[i]))
-            {
-                i++;
-            }
-
+            i = SipChars.SkipRun(v, i, end, SipChars.Token);
             if (i == nameStart)
             {
                 return false;
@@ -184,11 +172,7 @@ internal static class NameAddrScanner
                 }
                 else
                 {
-                    while (i < end && (SipChars.Token.Contains(v[i]) || v[i] == (byte)'[' || v[i] == (byte)']' || v[i] == (byte)':'))
-                    {
-                        i++;
-                    }
-
+                    i = SipChars.SkipRun(v, i, end, SipChars.GenValue);
                     if (i == valueStart)
                     {
                         return false;

@@ -57,10 +57,7 @@ internal static class RequestUriScanner
         }
         else
         {
-            while (i < rest.Length && SipChars.HostName.Contains(rest[i]))
-            {
-                i++;
-            }
+            i = SipChars.SkipRun(rest, i, rest.Length, SipChars.HostName);
 
             if (i == hostStart)
             {

@@ -22,6 +22,46 @@ internal static class SipChars
     // IPv6reference contents (RFC 3261 §25.1, RFC 5954 §4.1): hex digits, ':' and '.' for the IPv4 tail.
     public static readonly SearchValues<byte> Ipv6 = SearchValues.Create("0123456789abcdefABCDEF:."u8);
 
+    /// <summary>Token chars plus the host characters a gen-value may hold (RFC 3261 §25.1 gen-value = token / host / quoted-string).</summary>
+    public static SearchValues<byte> GenValue => SipCharacters.GenValueChars;
+
+    /// <summary>Control characters a Reason-Phrase may not hold (all but HTAB, and DEL).</summary>
+    public static readonly SearchValues<byte> ReasonPhraseControls = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\n\v\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F"u8);
+
+    /// <summary>display-name = *(token LWS): token characters, white space and fold bytes (RFC 3261 §25.1).</summary>
+    public static readonly SearchValues<byte> DisplayNameRun = SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~ \t\r\n"u8);
+
+    /// <summary>Bytes that end a URI inside angle brackets: controls, SP, non-ASCII, '&lt;', '&gt;' and DQUOTE.</summary>
+    public static readonly SearchValues<byte> AngleUriStop = SearchValues.Create(BuildAngleUriStop());
+
+    /// <summary>Index of the first byte at or after <paramref name="i"/> (before <paramref name="end"/>) not in <paramref name="set"/>.</summary>
+    public static int SkipRun(ReadOnlySpan<byte> s, int i, int end, SearchValues<byte> set)
+    {
+        if (i >= end)
+        {
+            return i;
+        }
+
+        var rel = s[i..end].IndexOfAnyExcept(set);
+        return rel < 0 ? end : i + rel;
+    }
+
+    private static byte[] BuildAngleUriStop()
+    {
+        var bytes = new List<byte>();
+        for (var b = 0; b < 256; b++)
+        {
+            if (b <= ' ' || b >= 0x7F || b == '<' || b == '>' || b == '"')
+            {
+                bytes.Add((byte)b);
+            }
+        }
+
+        return [.. bytes];
+    }
+
     public static bool IsWsp(byte b) => b == (byte)' ' || b == (byte)'\t';
 
     public static bool IsAlpha(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';

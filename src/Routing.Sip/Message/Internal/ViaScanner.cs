@@ -47,11 +47,7 @@ internal static class ViaScanner
         }
         else
         {
-            while (i < end && SipChars.HostName.Contains(v[i]))
-            {
-                i++;
-            }
-
+            i = SipChars.SkipRun(v, i, end, SipChars.HostName);
             if (i == hostStart)
             {
                 return false;
@@ -119,11 +115,7 @@ internal static class ViaScanner
                 }
                 else
                 {
-                    while (i < end && (SipChars.Token.Contains(v[i]) || v[i] == (byte)'[' || v[i] == (byte)']' || v[i] == (byte)':'))
-                    {
-                        i++;
-                    }
-
+                    i = SipChars.SkipRun(v, i, end, SipChars.GenValue);
                     if (i == valueStart)
                     {
                         return false;
@@ -141,11 +133,7 @@ internal static class ViaScanner
     private static bool SkipToken(ReadOnlySpan<byte> v, ref int i)
     {
         var start = i;
-        while (i < v.Length && SipChars.Token.Contains(v[i]))
-        {
-            i++;
-        }
-
+        i = SipChars.SkipRun(v, i, v.Length, SipChars.Token);
         return i > start;
     }
 
