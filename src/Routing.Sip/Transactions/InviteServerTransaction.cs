@@ -57,11 +57,12 @@ public static class InviteServerTransaction
 
         // RFC 3261 §17.2.1: enter Proceeding, pass the INVITE up, and quench the client's Timer A with a 100.
         step.State = state.With(TransactionStateName.Proceeding, TimeSpan.Zero);
-        step.Add(TransactionActionKind.PassRequestToTu);
         if (state.Timers.SendTrying)
         {
             step.Add(TransactionActionKind.SendTrying, 100);
         }
+
+        step.Add(TransactionActionKind.PassRequestToTu);
 
         return step;
     }
