@@ -7,6 +7,8 @@ namespace Routing.Sip.Transactions;
 public sealed class Transaction<TMessage>
     where TMessage : class
 {
+    private object? _rfc2543Key;
+
     internal Transaction(TransactionState state, TMessage request, object? context)
     {
         MachineState = state;
@@ -45,7 +47,12 @@ public sealed class Transaction<TMessage>
     public ServerTransactionKey? ServerKey { get; internal set; }
 
     /// <summary>Server transactions from RFC 2543 peers: their fallback key.</summary>
-    public Rfc2543TransactionKey? Rfc2543Key { get; internal set; }
+    /// <remarks>Boxed: such peers are rare, so the common transaction does not carry the wide key inline.</remarks>
+    public Rfc2543TransactionKey? Rfc2543Key
+    {
+        get => _rfc2543Key is null ? null : (Rfc2543TransactionKey)_rfc2543Key;
+        internal set => _rfc2543Key = value;
+    }
 
     /// <summary>Server transactions: the §8.2.2.2 key registered for merged-request detection, if any.</summary>
     public MergedRequestKey? MergeKey { get; internal set; }

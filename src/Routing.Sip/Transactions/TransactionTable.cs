@@ -121,7 +121,10 @@ public sealed class TransactionTable<TMessage>
             return ReceiveAck(info, request, now);
         }
 
-        var existing = FindServer(info);
+        var hasCookie = info.HasMagicCookie;
+        var serverKey = hasCookie ? info.ServerKey : default;
+        var legacyKey = hasCookie ? default : info.Rfc2543Key;
+        var existing = hasCookie ? FindServer(serverKey) : FindServer(legacyKey, info.ToTag);
         if (existing is not null)
         {
             Counters.RetransmissionReceived(existing.Kind);
@@ -146,21 +149,16 @@ public sealed class TransactionTable<TMessage>
         {
             RequestToTag = info.ToTag,
         };
-        if (info.HasMagicCookie)
+        if (hasCookie)
         {
-            var key = info.ServerKey;
-            _servers.Add(key, tx);
-            tx.ServerKey = key;
+            _servers.Add(serverKey, tx);
+            tx.ServerKey = serverKey;
         }
-        else
+        else if (_rfc2543Servers.TryAdd(legacyKey, tx))
         {
             // A second live RFC 2543 transaction with an equal key differs only in To tag; it stays unindexed and
             // its retransmissions are matched by nothing, the lesser harm for such peers.
-            var key = info.Rfc2543Key;
-            if (_rfc2543Servers.TryAdd(key, tx))
-            {
-                tx.Rfc2543Key = key;
-            }
+            tx.Rfc2543Key = legacyKey;
         }
 
         if (mergeKey is { } merge)
@@ -276,19 +274,17 @@ public sealed class TransactionTable<TMessage>
         return new ServerRequestResult<TMessage>(outcome, invite);
     }
 
-    private Transaction<TMessage>? FindServer(in ServerRequestInfo info)
-    {
-        if (info.HasMagicCookie)
-        {
-            return _servers.TryGetValue(info.ServerKey, out var tx) ? tx : null;
-        }
+    private Transaction<TMessage>? FindServer(in ServerRequestInfo info) =>
+        info.HasMagicCookie ? FindServer(info.ServerKey) : FindServer(info.Rfc2543Key, info.ToTag);
 
-        // RFC 3261 §17.2.3: an RFC 2543 retransmission also repeats the To tag of the original request.
-        return _rfc2543Servers.TryGetValue(info.Rfc2543Key, out var legacy)
-            && string.Equals(legacy.RequestToTag, info.ToTag, StringComparison.Ordinal)
+    private Transaction<TMessage>? FindServer(ServerTransactionKey key) =>
+        _servers.TryGetValue(key, out var tx) ? tx : null;
+
+    // RFC 3261 §17.2.3: an RFC 2543 retransmission also repeats the To tag of the original request.
+    private Transaction<TMessage>? FindServer(Rfc2543TransactionKey key, string? toTag) =>
+        _rfc2543Servers.TryGetValue(key, out var legacy) && string.Equals(legacy.RequestToTag, toTag, StringComparison.Ordinal)
             ? legacy
             : null;
-    }
 
     private TransactionTimerValues TimersFor(bool reliable) => reliable ? _reliable : _unreliable;
 
