@@ -98,7 +98,10 @@ public sealed class TransactionTable<TMessage>
             return ClientResponseOutcome.PassedToTu;
         }
 
-        if (before == TransactionStateName.Completed)
+        // RFC 3261 §17.1.1.2, §17.1.2.2: in Completed a final response is a retransmission (an INVITE's 2xx would
+        // not be: it cannot follow a non-2xx on the same branch, and is merely discarded).
+        if (before == TransactionStateName.Completed
+            && (tx.Kind == TransactionKind.NonInviteClient ? statusCode is >= 200 and <= 699 : statusCode is >= 300 and <= 699))
         {
             Counters.RetransmissionReceived(tx.Kind);
             return ClientResponseOutcome.RetransmissionAbsorbed;

@@ -107,6 +107,20 @@ public class TransactionTableClientTests
     }
 
     [Fact]
+    public void Rfc3261_17_1_1_2_InviteCompletedThenSuccess_DiscardedAndNotCountedAsRetransmission()
+    {
+        var h = new TableHarness();
+        h.Table.StartClient(InviteKey, new FakeMessage("INVITE"), reliable: false);
+        h.Table.ReceiveResponse(InviteKey, 486, new FakeMessage("486", 486));
+
+        var outcome = h.Table.ReceiveResponse(InviteKey, 200, new FakeMessage("200", 200));
+
+        Assert.Equal(ClientResponseOutcome.Discarded, outcome);
+        Assert.Equal(0, h.Table.Counters.RetransmissionsReceived(TransactionKind.InviteClient));
+        Assert.Single(h.Output.OfKind(OutputEventKind.DeliverResponse));
+    }
+
+    [Fact]
     public void Rfc3261_17_1_1_2_InviteProvisional_StopsTimerAAndTimerB()
     {
         var h = new TableHarness();
