@@ -5,7 +5,7 @@ namespace Routing.Sip.Transactions;
 //                                |pass INV to TU
 //             INVITE             V send 100 (unless the TU answers within 200 ms)
 //             send response+-----------+
-//                 +--------|           |--------+ 101-199 from TU
+//                 +--------|           |--------+ 1xx from TU
 //                 |        |Proceeding |        | send response
 //                 +------->|           |<-------+
 //                          |           |          transport error
@@ -77,7 +77,7 @@ public static class InviteServerTransaction
                 step.Add(TransactionActionKind.RetransmitResponse);
                 return step;
 
-            case TransactionInputKind.TuResponse when input.StatusCode is >= 101 and < 200:
+            case TransactionInputKind.TuResponse when input.StatusCode is >= 100 and < 200:
                 step.Add(TransactionActionKind.TransmitResponse, input.StatusCode);
                 return step;
 

@@ -19,6 +19,20 @@ public class TransactionTableServerTests
     }
 
     [Fact]
+    public void Rfc3261_17_2_1_TryingDisabled_NoTryingUntilTuSendsOneAndRetransmissionResendsNothingBefore()
+    {
+        var h = new TableHarness(new TransactionOptions { SendTryingForInvite = false });
+        var tx = h.Table.ReceiveRequest(Requests.Info("INVITE"), new FakeMessage("INVITE"), reliable: false).Transaction!;
+        h.Table.ReceiveRequest(Requests.Info("INVITE"), new FakeMessage("INVITE"), reliable: false);
+
+        Assert.Empty(h.Output.OfKind(OutputEventKind.BuildTrying));
+        Assert.Empty(h.Output.OfKind(OutputEventKind.Transmit));
+        Assert.Empty(h.Output.OfKind(OutputEventKind.Retransmit));
+        Assert.Equal(ServerResponseOutcome.Sent, h.Table.SendResponse(tx, 100, new FakeMessage("100 from TU", 100)));
+        Assert.Equal("100 from TU", Assert.Single(h.Output.OfKind(OutputEventKind.Transmit)).Message!.Label);
+    }
+
+    [Fact]
     public void Rfc3261_17_2_1_InviteRetransmissionInProceeding_LastProvisionalResentAndCounted()
     {
         var h = new TableHarness();
