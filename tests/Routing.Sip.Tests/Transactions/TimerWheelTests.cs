@@ -202,6 +202,52 @@ public class TimerWheelTests
         Assert.Equal(0, wheel.Count);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Advance_RandomOperations_MatchNaiveModel(int seed)
+    {
+        var wheel = new TimerWheel<int>(Tick);
+        var recorder = new Recorder();
+        var random = new Random(seed);
+        var live = new Dictionary<int, (TimerHandle Handle, long DueTick)>();
+        var nextId = 0;
+        long nowTick = 0;
+        long[] horizons = [10, 300, 20_000, 2_000_000, 100_000_000];
+        for (var round = 0; round < 3000; round++)
+        {
+            var op = random.Next(10);
+            if (op < 5)
+            {
+                var due = nowTick + random.NextInt64(horizons[random.Next(horizons.Length)]);
+                live[nextId] = (wheel.Schedule(Tick * due, nextId), due);
+                nextId++;
+            }
+            else if (op < 7 && live.Count > 0)
+            {
+                var victim = live.Keys.ElementAt(random.Next(live.Count));
+                Assert.True(wheel.Cancel(live[victim].Handle));
+                live.Remove(victim);
+            }
+            else
+            {
+                // Exactly the timers due by now fire: none early, none missed, none twice.
+                nowTick += random.NextInt64(op == 9 ? 5_000_000 : 500);
+                recorder.Fired.Clear();
+                AdvanceTo(wheel, recorder, Tick * nowTick);
+                var expected = live.Where(kv => kv.Value.DueTick <= nowTick).Select(kv => kv.Key).OrderBy(id => id).ToArray();
+                Assert.Equal(expected, recorder.Fired.Select(f => f.Id).OrderBy(id => id).ToArray());
+                foreach (var fired in recorder.Fired)
+                {
+                    live.Remove(fired.Id);
+                }
+            }
+
+            Assert.Equal(live.Count, wheel.Count);
+        }
+    }
+
     [Fact]
     public void Advance_HundredThousandTimersWithCancellations_EachLiveTimerFiresOnceOnItsTick()
     {
