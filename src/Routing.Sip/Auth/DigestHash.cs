@@ -20,8 +20,19 @@ public static class DigestHash
         ArgumentNullException.ThrowIfNull(realm);
         ArgumentNullException.ThrowIfNull(password);
         Span<char> hex = stackalloc char[64];
-        var written = HashHex(DigestAlgorithms.BaseOf(algorithm), [username, realm, password], hex);
-        return new string(hex[..written]);
+        var joined = new Joined(stackalloc char[StackLimit]);
+        try
+        {
+            joined.Append(username);
+            joined.Append(realm);
+            joined.Append(password);
+            var written = joined.HashHex(DigestAlgorithms.BaseOf(algorithm), hex);
+            return new string(hex[..written]);
+        }
+        finally
+        {
+            joined.Dispose();
+        }
     }
 
     /// <summary>
@@ -40,6 +51,7 @@ public static class DigestHash
         string method,
         string digestUri)
     {
+        ArgumentNullException.ThrowIfNull(ha1);
         Span<char> hex = stackalloc char[64];
         var written = ComputeResponse(algorithm, ha1, nonce, cnonce, nonceCount, qop, method, digestUri, hex);
         return new string(hex[..written]);
@@ -47,7 +59,7 @@ public static class DigestHash
 
     internal static int ComputeResponse(
         DigestAlgorithm algorithm,
-        string ha1,
+        ReadOnlySpan<char> ha1,
         string nonce,
         string? cnonce,
         string? nonceCount,
@@ -56,70 +68,136 @@ public static class DigestHash
         string digestUri,
         Span<char> destination)
     {
-        ArgumentNullException.ThrowIfNull(ha1);
         ArgumentNullException.ThrowIfNull(nonce);
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(digestUri);
         var hashAlgorithm = DigestAlgorithms.BaseOf(algorithm);
-        var expectedHexLength = DigestAlgorithms.HashSize(algorithm) * 2;
-        if (ha1.Length != expectedHexLength)
+        if (ha1.Length != DigestAlgorithms.HashSize(algorithm) * 2)
         {
             throw new ArgumentException("HA1 does not have the length of the algorithm's digest.", nameof(ha1));
         }
 
-        var effectiveHa1 = ha1;
-        if (DigestAlgorithms.IsSession(algorithm))
-        {
-            // RFC 7616 §3.4.2: A1 = H(user:realm:password):nonce:cnonce for the -sess variants.
-            Span<char> sessionHex = stackalloc char[64];
-            var n = HashHex(hashAlgorithm, [ha1, nonce, cnonce ?? string.Empty], sessionHex);
-            effectiveHa1 = new string(sessionHex[..n]);
-        }
-
-        Span<char> ha2Hex = stackalloc char[64];
-        var ha2Length = HashHex(hashAlgorithm, [method, digestUri], ha2Hex);
-        var ha2 = new string(ha2Hex[..ha2Length]);
-
-        return qop is null
-            ? HashHex(hashAlgorithm, [effectiveHa1, nonce, ha2], destination)
-            : HashHex(hashAlgorithm, [effectiveHa1, nonce, nonceCount ?? string.Empty, cnonce ?? string.Empty, qop, ha2], destination);
-    }
-
-    /// <summary>H(parts joined by ':') as lower-case hex; the UTF-8 buffer is wiped because it may hold a password.</summary>
-    private static int HashHex(DigestAlgorithm algorithm, scoped ReadOnlySpan<string> parts, Span<char> hex)
-    {
-        var length = parts.Length - 1;
-        foreach (var part in parts)
-        {
-            length += Encoding.UTF8.GetByteCount(part);
-        }
-
-        byte[]? rented = null;
-        var buffer = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        Span<char> sessionHa1 = stackalloc char[64];
+        Span<char> ha2 = stackalloc char[64];
+        var joined = new Joined(stackalloc char[StackLimit]);
         try
         {
-            var position = 0;
-            for (var i = 0; i < parts.Length; i++)
+            scoped ReadOnlySpan<char> effectiveHa1 = ha1;
+            if (DigestAlgorithms.IsSession(algorithm))
             {
-                if (i > 0)
-                {
-                    buffer[position++] = (byte)':';
-                }
-
-                position += Encoding.UTF8.GetBytes(parts[i], buffer[position..]);
+                // RFC 7616 §3.4.2: A1 = H(user:realm:password):nonce:cnonce for the -sess variants.
+                joined.Append(ha1);
+                joined.Append(nonce);
+                joined.Append(cnonce);
+                effectiveHa1 = sessionHa1[..joined.HashHex(hashAlgorithm, sessionHa1)];
+                joined.Clear();
             }
 
-            Span<byte> digest = stackalloc byte[32];
-            var digestLength = DigestAlgorithms.Hash(algorithm, buffer[..position], digest);
-            Convert.TryToHexStringLower(digest[..digestLength], hex, out var written);
-            return written;
+            joined.Append(method);
+            joined.Append(digestUri);
+            var ha2Length = joined.HashHex(hashAlgorithm, ha2);
+            joined.Clear();
+
+            joined.Append(effectiveHa1);
+            joined.Append(nonce);
+            if (qop is not null)
+            {
+                joined.Append(nonceCount);
+                joined.Append(cnonce);
+                joined.Append(qop);
+            }
+
+            joined.Append(ha2[..ha2Length]);
+            return joined.HashHex(hashAlgorithm, destination);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(buffer[..length]);
-            if (rented is not null)
+            joined.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Parts joined by ':' in a stack or pooled buffer, hashed as UTF-8 into lower-case hex. Buffers are wiped because
+    /// they may hold a password.
+    /// </summary>
+    private ref struct Joined
+    {
+        private Span<char> _chars;
+        private char[]? _rented;
+        private int _length;
+        private bool _started;
+
+        public Joined(Span<char> initial)
+        {
+            _chars = initial;
+        }
+
+        public void Append(scoped ReadOnlySpan<char> part)
+        {
+            var needed = _length + part.Length + (_started ? 1 : 0);
+            if (needed > _chars.Length)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                var larger = ArrayPool<char>.Shared.Rent(needed * 2);
+                _chars[.._length].CopyTo(larger);
+                Release();
+                _rented = larger;
+                _chars = larger;
+            }
+
+            if (_started)
+            {
+                _chars[_length++] = ':';
+            }
+
+            part.CopyTo(_chars[_length..]);
+            _length += part.Length;
+            _started = true;
+        }
+
+        public void Clear()
+        {
+            _chars[.._length].Clear();
+            _length = 0;
+            _started = false;
+        }
+
+        public readonly int HashHex(DigestAlgorithm algorithm, Span<char> hex)
+        {
+            var text = _chars[.._length];
+            var byteCount = Encoding.UTF8.GetByteCount(text);
+            byte[]? rented = null;
+            var bytes = byteCount <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
+            try
+            {
+                var written = Encoding.UTF8.GetBytes(text, bytes);
+                Span<byte> digest = stackalloc byte[32];
+                var digestLength = DigestAlgorithms.Hash(algorithm, bytes[..written], digest);
+                Convert.TryToHexStringLower(digest[..digestLength], hex, out var hexLength);
+                return hexLength;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(bytes[..byteCount]);
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            Clear();
+            Release();
+        }
+
+        private void Release()
+        {
+            if (_rented is not null)
+            {
+                _chars.Clear();
+                ArrayPool<char>.Shared.Return(_rented);
+                _rented = null;
             }
         }
     }

@@ -138,7 +138,9 @@ public sealed class DigestVerifier
 
     /// <summary>
     /// Full verification. <paramref name="ha1"/> is the stored H(username:realm:password) for the credentials' algorithm
-    /// (lower-case hex). <paramref name="requestUri"/> null skips the uri check (e.g. when the caller compares SIP URIs itself).
+    /// (hex). <paramref name="requestUri"/> null skips the uri check (e.g. when the caller compares SIP URIs itself).
+    /// Throws <see cref="ArgumentException"/> when <paramref name="ha1"/> is not a digest of the credentials' algorithm
+    /// (a provisioning error, not bad network input).
     /// </summary>
     public DigestVerificationResult Verify(
         DigestCredentials credentials,
@@ -169,10 +171,18 @@ public sealed class DigestVerifier
             return DigestVerificationResult.WrongResponse;
         }
 
+        // Stored HA1 may have been written in upper-case hex; the response is computed over lower-case hex.
+        Span<char> storedHa1 = stackalloc char[64];
+        var ha1Length = ha1.AsSpan().ToLowerInvariant(storedHa1);
+        if (ha1Length < 0)
+        {
+            throw new ArgumentException("HA1 is longer than any digest.", nameof(ha1));
+        }
+
         Span<char> expected = stackalloc char[64];
         var written = DigestHash.ComputeResponse(
-            algorithm, ha1.ToLowerInvariant(), credentials.Nonce!, credentials.Cnonce, credentials.NonceCount,
-            credentials.Qop?.ToLowerInvariant(), method, credentials.Uri!, expected);
+            algorithm, storedHa1[..ha1Length], credentials.Nonce!, credentials.Cnonce, credentials.NonceCount,
+            credentials.Qop, method, credentials.Uri!, expected);
 
         // Peers differ in hex case; compare lower-cased, in constant time.
         Span<char> received = stackalloc char[64];

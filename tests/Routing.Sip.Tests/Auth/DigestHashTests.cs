@@ -58,6 +58,21 @@ public class DigestHashTests
         Assert.Equal("ff2b4f0717f824b7cca1a6c41bb98dac", response);
     }
 
+    // Inputs longer than the stack buffers take the pooled path; values from Python's hashlib.
+    [Fact]
+    public void ComputeHa1_LongPassword_MatchesOpenSsl()
+    {
+        Assert.Equal("e96eb9352b5769a2aa7f453d14add375", DigestHash.ComputeHa1(DigestAlgorithm.Md5, "u", "r", new string('p', 1000)));
+    }
+
+    [Fact]
+    public void ComputeHa1_NonAsciiUsernameAndRealm_HashedAsUtf8()
+    {
+        Assert.Equal(
+            "985b2725d03eab2f41bd1c79b2b5ec5acaada371df69f4d4c4629cddd0099437",
+            DigestHash.ComputeHa1(DigestAlgorithm.Sha256, "\u00e4lice", "r\u00e9alm", new string('x', 600)));
+    }
+
     [Fact]
     public void ComputeResponse_Ha1OfWrongLength_Throws()
     {

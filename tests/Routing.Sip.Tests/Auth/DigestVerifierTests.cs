@@ -68,6 +68,22 @@ public class DigestVerifierTests
     }
 
     [Fact]
+    public void Verify_StoredHa1InUpperCase_Ok()
+    {
+        var ha1 = DigestHash.ComputeHa1(DigestAlgorithm.Sha256, User, Realm, Password).ToUpperInvariant();
+        var result = Verifier().Verify(Answer(DigestAlgorithm.Sha256), "REGISTER", Realm, Uri, ha1, _time.GetUtcNow(), ClientAddress);
+        Assert.Equal(DigestVerificationResult.Ok, result);
+    }
+
+    [Fact]
+    public void Verify_Ha1OfOtherAlgorithm_Throws()
+    {
+        var md5Ha1 = DigestHash.ComputeHa1(DigestAlgorithm.Md5, User, Realm, Password);
+        Assert.Throws<ArgumentException>(() =>
+            Verifier().Verify(Answer(DigestAlgorithm.Sha256), "REGISTER", Realm, Uri, md5Ha1, _time.GetUtcNow(), ClientAddress));
+    }
+
+    [Fact]
     public void Verify_ExpiredNonceRightPassword_Stale()
     {
         var credentials = Answer(DigestAlgorithm.Sha256);
