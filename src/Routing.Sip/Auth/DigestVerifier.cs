@@ -201,9 +201,10 @@ public sealed class DigestVerifier
 
     private static bool Contains(IReadOnlyList<DigestAlgorithm> list, DigestAlgorithm algorithm)
     {
-        foreach (var item in list)
+        // Indexed, so that no interface enumerator is allocated per request.
+        for (var i = 0; i < list.Count; i++)
         {
-            if (item == algorithm)
+            if (list[i] == algorithm)
             {
                 return true;
             }
