@@ -73,13 +73,20 @@ internal static class SdpAttributeList
     {
         foreach (var line in lines)
         {
-            if (line.Type == 'a' && line.Value.Length == 8 && SdpDirections.TryParse(line.Text, out var direction))
+            if (IsDirection(line, out var direction))
             {
                 return direction;
             }
         }
 
         return null;
+    }
+
+    /// <summary>True for a=sendrecv / sendonly / recvonly / inactive (all eight characters, so other lines are skipped without decoding).</summary>
+    public static bool IsDirection(SdpLine line, out SdpDirection direction)
+    {
+        direction = SdpDirection.SendRecv;
+        return line.Type == 'a' && line.Value.Length == 8 && SdpDirections.TryParse(line.Text, out direction);
     }
 
     public static List<T> Parse<T>(List<SdpLine> lines, string name, TryParser<T> parser)

@@ -42,17 +42,26 @@ public static class SdpDirections
     };
 
     /// <summary>Maps an attribute name to a direction.</summary>
-    public static bool TryParse(string name, out SdpDirection direction)
+    public static bool TryParse(ReadOnlySpan<char> name, out SdpDirection direction)
     {
-        direction = name switch
+        switch (name)
         {
-            "sendrecv" => SdpDirection.SendRecv,
-            "sendonly" => SdpDirection.SendOnly,
-            "recvonly" => SdpDirection.RecvOnly,
-            "inactive" => SdpDirection.Inactive,
-            _ => (SdpDirection)255,
-        };
-        return (byte)direction != 255;
+            case "sendrecv":
+                direction = SdpDirection.SendRecv;
+                return true;
+            case "sendonly":
+                direction = SdpDirection.SendOnly;
+                return true;
+            case "recvonly":
+                direction = SdpDirection.RecvOnly;
+                return true;
+            case "inactive":
+                direction = SdpDirection.Inactive;
+                return true;
+            default:
+                direction = SdpDirection.SendRecv;
+                return false;
+        }
     }
 
     /// <summary>The direction an answerer mirrors for an offered direction (RFC 3264 §6.1).</summary>
@@ -222,15 +231,24 @@ public static class SdpSetups
     /// <summary>Parses the att-value of a=setup.</summary>
     public static bool TryParse(string? value, out SdpSetup setup)
     {
-        setup = value switch
+        switch (value)
         {
-            "active" => SdpSetup.Active,
-            "passive" => SdpSetup.Passive,
-            "actpass" => SdpSetup.ActPass,
-            "holdconn" => SdpSetup.HoldConn,
-            _ => (SdpSetup)255,
-        };
-        return (byte)setup != 255;
+            case "active":
+                setup = SdpSetup.Active;
+                return true;
+            case "passive":
+                setup = SdpSetup.Passive;
+                return true;
+            case "actpass":
+                setup = SdpSetup.ActPass;
+                return true;
+            case "holdconn":
+                setup = SdpSetup.HoldConn;
+                return true;
+            default:
+                setup = SdpSetup.ActPass;
+                return false;
+        }
     }
 
     /// <summary>The att-value for <paramref name="setup"/>.</summary>
@@ -701,7 +719,7 @@ public sealed record SdpExtmap(int Id, SdpDirection? Direction, string Uri, stri
 
         if (slash >= 0)
         {
-            if (!SdpDirections.TryParse(idField[(slash + 1)..].ToString(), out var d))
+            if (!SdpDirections.TryParse(idField[(slash + 1)..], out var d))
             {
                 return false;
             }

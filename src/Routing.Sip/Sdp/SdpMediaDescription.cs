@@ -170,6 +170,12 @@ public sealed class SdpMediaDescription
     {
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        if (rtcpPort is { } checkedRtcpPort)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(checkedRtcpPort, nameof(rtcpPort));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(checkedRtcpPort, 65535, nameof(rtcpPort));
+        }
+
         SdpSession.Replace(LineList, 0, 'm', (MediaLine with { Port = port }).Format());
         if (rtcpPort is { } rp && Rtcp is { } rtcp)
         {
@@ -180,6 +186,13 @@ public sealed class SdpMediaDescription
     /// <summary>Rewrites (or adds) a=rtcp with a port and optionally an address (RFC 3605 §2.1).</summary>
     public void SetRtcp(int port, string? address = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        if (address is not null)
+        {
+            SdpSession.CheckAddress(address);
+        }
+
         var rtcp = new SdpRtcp(port, address is null ? null : SdpConnection.ForAddress(address));
         if (Rtcp is not null)
         {
@@ -197,7 +210,7 @@ public sealed class SdpMediaDescription
     /// </summary>
     public void SetConnectionAddress(string address)
     {
-        ArgumentNullException.ThrowIfNull(address);
+        SdpSession.CheckAddress(address);
         if (SdpSession.RewriteConnections(LineList, address) == 0)
         {
             // RFC 8866 §5: c= follows m= and the optional i=.
@@ -222,7 +235,7 @@ public sealed class SdpMediaDescription
         var kept = new List<string>(media.Formats.Count);
         foreach (var format in media.Formats)
         {
-            if (!formats.Contains(format))
+            if (!Contains(formats, format, StringComparison.Ordinal))
             {
                 kept.Add(format);
             }
@@ -237,7 +250,7 @@ public sealed class SdpMediaDescription
         SdpSession.Replace(LineList, 0, 'm', (media with { Formats = kept }).Format());
         for (var i = LineList.Count - 1; i > 0; i--)
         {
-            if (FormatOfAttribute(LineList[i]) is { } format && formats.Contains(format))
+            if (FormatOfAttribute(LineList[i]) is { } format && Contains(formats, format, StringComparison.Ordinal))
             {
                 LineList.RemoveAt(i);
             }
@@ -359,11 +372,11 @@ public sealed class SdpMediaDescription
         return (space < 0 ? rest : rest[..space]).ToString();
     }
 
-    private static bool Contains(IReadOnlyCollection<string> names, string name)
+    private static bool Contains(IReadOnlyCollection<string> names, string name, StringComparison comparison = StringComparison.OrdinalIgnoreCase)
     {
         foreach (var candidate in names)
         {
-            if (candidate.Equals(name, StringComparison.OrdinalIgnoreCase))
+            if (candidate.Equals(name, comparison))
             {
                 return true;
             }

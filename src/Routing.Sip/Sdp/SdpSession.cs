@@ -190,6 +190,7 @@ public sealed class SdpSession
     /// <summary>Rewrites the o= address (and its address type), e.g. to hide the caller's address behind the SBC.</summary>
     public void SetOriginAddress(string address)
     {
+        CheckAddress(address);
         var origin = Origin with { Address = address, AddressType = SdpConnection.AddressTypeOf(address) };
         Replace(_lines, _lines.FindIndex(l => l.Type == 'o'), 'o', origin.Format());
     }
@@ -200,7 +201,7 @@ public sealed class SdpSession
     /// </summary>
     public int SetConnectionAddress(string address)
     {
-        ArgumentNullException.ThrowIfNull(address);
+        CheckAddress(address);
         var changed = RewriteConnections(_lines, address);
         foreach (var description in _media)
         {
@@ -231,6 +232,16 @@ public sealed class SdpSession
         }
 
         return removed;
+    }
+
+    /// <summary>Edits take addresses from configuration; one that would break the line grammar is a programming error.</summary>
+    internal static void CheckAddress(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!SdpText.IsAddress(address))
+        {
+            throw new ArgumentException("Not an SDP unicast address (empty, or contains whitespace, '/' or a control character).", nameof(address));
+        }
     }
 
     internal static SdpLine? Find(List<SdpLine> lines, char type)
@@ -303,7 +314,7 @@ public sealed class SdpSession
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            if (line.Type == 'a' && line.Value.Length == 8 && SdpDirections.TryParse(line.Text, out _))
+            if (SdpAttributeList.IsDirection(line, out _))
             {
                 if (placed)
                 {

@@ -276,4 +276,28 @@ public class SdpEditTests
         Assert.Equal(expected, session.ToString());
         AssertStillValid(session);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("192.0.2.1 extra")]
+    [InlineData("224.0.0.1/5")]
+    [InlineData("a\r\nm=evil 1 RTP/AVP 0")]
+    public void SetAddress_NotAnAddress_ThrowsAndLeavesSessionUnchanged(string address)
+    {
+        var session = Parse(MobileOffer);
+        Assert.Throws<ArgumentException>(() => session.SetConnectionAddress(address));
+        Assert.Throws<ArgumentException>(() => session.SetOriginAddress(address));
+        Assert.Throws<ArgumentException>(() => session.Media[0].SetConnectionAddress(address));
+        Assert.Throws<ArgumentException>(() => session.Media[0].SetRtcp(9, address));
+        Assert.Equal(MobileOffer, session.ToString());
+    }
+
+    [Fact]
+    public void SetPort_OutOfRange_Throws()
+    {
+        var session = Parse(MobileOffer);
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Media[0].SetPort(65536));
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Media[0].SetPort(4000, rtcpPort: -1));
+        Assert.Equal(MobileOffer, session.ToString());
+    }
 }
