@@ -267,12 +267,31 @@ public sealed class SdpMediaDescription
             return 0;
         }
 
+        // Parsed once: looking each format up through GetRtpMap would re-read every a=rtpmap per format.
+        var maps = RtpMaps;
+        SdpRtpMap? MapOf(string format)
+        {
+            if (!SdpText.TryParseInt32(format, 127, out var pt))
+            {
+                return null;
+            }
+
+            foreach (var map in maps)
+            {
+                if (map.PayloadType == pt)
+                {
+                    return map;
+                }
+            }
+
+            return SdpRtpMap.Static(pt);
+        }
+
         var remove = new HashSet<string>(StringComparer.Ordinal);
         var codecsLeft = 0;
         foreach (var format in media.Formats)
         {
-            var map = SdpText.TryParseInt32(format, 127, out var pt) ? GetRtpMap(pt) : null;
-            var name = map?.EncodingName;
+            var name = MapOf(format)?.EncodingName;
             if (name is not null && name.Equals("telephone-event", StringComparison.OrdinalIgnoreCase))
             {
                 if (!keepTelephoneEvent && !Contains(allowedEncodings, name))
@@ -296,8 +315,7 @@ public sealed class SdpMediaDescription
 
         foreach (var format in media.Formats)
         {
-            var map = SdpText.TryParseInt32(format, 127, out var pt) ? GetRtpMap(pt) : null;
-            if (map?.EncodingName.Equals("rtx", StringComparison.OrdinalIgnoreCase) == true
+            if (MapOf(format)?.EncodingName.Equals("rtx", StringComparison.OrdinalIgnoreCase) == true
                 && (!Contains(allowedEncodings, "rtx") || GetFmtp(format)?.GetParameter("apt") is not { } apt || remove.Contains(apt)))
             {
                 remove.Add(format);

@@ -190,7 +190,7 @@ public static class SdpParser
             return type switch
             {
                 'v' => line.Value.Span.SequenceEqual("0"u8) ? null : SdpParseErrorReason.UnsupportedVersion,
-                'o' => SdpOrigin.TryParse(line.Text, out _) ? null : SdpParseErrorReason.MalformedOrigin,
+                'o' => Valid(line, SdpOrigin.IsValid) ? null : SdpParseErrorReason.MalformedOrigin,
                 // RFC 8866 §5.3 asks for "s= " when there is no name, but RFC 3264 §10 and RFC 8839 Appendix A
                 // examples (and deployed stacks) send an empty "s=": accepted and kept as received.
                 _ => null,
@@ -293,22 +293,39 @@ public static class SdpParser
             case 'k':
                 return null;
             case 'c':
-                return SdpConnection.TryParse(line.Text, out _) ? null : SdpParseErrorReason.MalformedConnection;
+                return Valid(line, SdpConnection.IsValid) ? null : SdpParseErrorReason.MalformedConnection;
             case 'b':
-                return SdpBandwidth.TryParse(line.Text, out _) ? null : SdpParseErrorReason.MalformedBandwidth;
+                return Valid(line, SdpBandwidth.IsValid) ? null : SdpParseErrorReason.MalformedBandwidth;
             case 't':
-                return SdpTiming.TryParse(line.Text, out _) ? null : SdpParseErrorReason.MalformedTiming;
+                return Valid(line, SdpTiming.IsValid) ? null : SdpParseErrorReason.MalformedTiming;
             case 'r':
-                return IsRepeat(line.Text) ? null : SdpParseErrorReason.MalformedRepeat;
+                return Valid(line, IsRepeat) ? null : SdpParseErrorReason.MalformedRepeat;
             case 'z':
-                return IsZoneAdjustments(line.Text) ? null : SdpParseErrorReason.MalformedTimeZone;
+                return Valid(line, IsZoneAdjustments) ? null : SdpParseErrorReason.MalformedTimeZone;
             case 'a':
                 return IsAttribute(line.Value.Span) ? null : SdpParseErrorReason.MalformedAttribute;
             case 'm':
-                return SdpMediaLine.TryParse(line.Text, out _) ? null : SdpParseErrorReason.MalformedMedia;
+                return Valid(line, SdpMediaLine.IsValid) ? null : SdpParseErrorReason.MalformedMedia;
             default:
                 return SdpParseErrorReason.UnknownLineType;
         }
+    }
+
+    private delegate bool SpanValidator(ReadOnlySpan<char> value);
+
+    // The structured lines are ASCII by grammar; widening the bytes one to one (Latin-1) into a stack buffer lets them be
+    // checked without allocating. A non-ASCII byte then fails any token rule, as it should.
+    private static bool Valid(SdpLine line, SpanValidator validator)
+    {
+        var bytes = line.Value.Span;
+        if (bytes.Length > 256)
+        {
+            return validator(line.Text);
+        }
+
+        Span<char> chars = stackalloc char[256];
+        var length = System.Text.Encoding.Latin1.GetChars(bytes, chars);
+        return validator(chars[..length]);
     }
 
     // RFC 8866 §9: attribute = (attribute-name ":" attribute-value) / attribute-name; the value is a non-empty byte-string.

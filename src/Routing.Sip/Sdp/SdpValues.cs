@@ -15,7 +15,13 @@ public sealed record SdpOrigin(
     string Address)
 {
     /// <summary>Parses the value after "o=".</summary>
-    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpOrigin? origin)
+    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpOrigin? origin) =>
+        Parse(value, create: true, out origin) && origin is not null;
+
+    /// <summary>Validates without building the value (the parser checks every line this way).</summary>
+    internal static bool IsValid(ReadOnlySpan<char> value) => Parse(value, create: false, out _);
+
+    private static bool Parse(ReadOnlySpan<char> value, bool create, out SdpOrigin? origin)
     {
         origin = null;
         var rest = value;
@@ -37,8 +43,9 @@ public sealed record SdpOrigin(
             return false;
         }
 
-        origin = new SdpOrigin(
-            username.ToString(), sessionId.ToString(), sessionVersion, netType.ToString(), addrType.ToString(), address.ToString());
+        origin = create
+            ? new SdpOrigin(username.ToString(), sessionId.ToString(), sessionVersion, netType.ToString(), addrType.ToString(), address.ToString())
+            : null;
         return true;
     }
 
@@ -62,7 +69,13 @@ public sealed record SdpConnection(string NetworkType, string AddressType, strin
         IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
 
     /// <summary>Parses the value after "c=".</summary>
-    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpConnection? connection)
+    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpConnection? connection) =>
+        Parse(value, create: true, out connection) && connection is not null;
+
+    /// <summary>Validates without building the value (the parser checks every line this way).</summary>
+    internal static bool IsValid(ReadOnlySpan<char> value) => Parse(value, create: false, out _);
+
+    private static bool Parse(ReadOnlySpan<char> value, bool create, out SdpConnection? connection)
     {
         connection = null;
         var rest = value;
@@ -137,7 +150,7 @@ public sealed record SdpConnection(string NetworkType, string AddressType, strin
             return false;
         }
 
-        connection = new SdpConnection(netType.ToString(), addrType.ToString(), host.ToString(), ttl, count);
+        connection = create ? new SdpConnection(netType.ToString(), addrType.ToString(), host.ToString(), ttl, count) : null;
         return true;
     }
 
@@ -180,7 +193,13 @@ public sealed record SdpMediaLine(string Media, int Port, int? PortCount, string
     public bool IsRtp => Protocol.Contains("RTP/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Parses the value after "m=".</summary>
-    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpMediaLine? media)
+    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpMediaLine? media) =>
+        Parse(value, create: true, out media) && media is not null;
+
+    /// <summary>Validates without building the value (the parser checks every line this way).</summary>
+    internal static bool IsValid(ReadOnlySpan<char> value) => Parse(value, create: false, out _);
+
+    private static bool Parse(ReadOnlySpan<char> value, bool create, out SdpMediaLine? media)
     {
         media = null;
         var rest = value;
@@ -219,7 +238,8 @@ public sealed record SdpMediaLine(string Media, int Port, int? PortCount, string
         }
 
         // RFC 8866 §5.14: at least one fmt.
-        var formats = new List<string>(8);
+        var formats = create ? new List<string>(8) : null;
+        var formatCount = 0;
         while (!rest.IsEmpty)
         {
             if (!SdpText.NextField(ref rest, out var format) || !SdpText.IsToken(format))
@@ -227,15 +247,16 @@ public sealed record SdpMediaLine(string Media, int Port, int? PortCount, string
                 return false;
             }
 
-            formats.Add(format.ToString());
+            formats?.Add(format.ToString());
+            formatCount++;
         }
 
-        if (formats.Count == 0)
+        if (formatCount == 0)
         {
             return false;
         }
 
-        media = new SdpMediaLine(mediaType.ToString(), port, count, proto.ToString(), formats);
+        media = formats is null ? null : new SdpMediaLine(mediaType.ToString(), port, count, proto.ToString(), formats);
         return true;
     }
 
@@ -263,7 +284,13 @@ public sealed record SdpMediaLine(string Media, int Port, int? PortCount, string
 public sealed record SdpBandwidth(string Type, ulong Value)
 {
     /// <summary>Parses the value after "b=".</summary>
-    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpBandwidth? bandwidth)
+    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpBandwidth? bandwidth) =>
+        Parse(value, create: true, out bandwidth) && bandwidth is not null;
+
+    /// <summary>Validates without building the value (the parser checks every line this way).</summary>
+    internal static bool IsValid(ReadOnlySpan<char> value) => Parse(value, create: false, out _);
+
+    private static bool Parse(ReadOnlySpan<char> value, bool create, out SdpBandwidth? bandwidth)
     {
         bandwidth = null;
         var colon = value.IndexOf(':');
@@ -272,7 +299,7 @@ public sealed record SdpBandwidth(string Type, ulong Value)
             return false;
         }
 
-        bandwidth = new SdpBandwidth(value[..colon].ToString(), bw);
+        bandwidth = create ? new SdpBandwidth(value[..colon].ToString(), bw) : null;
         return true;
     }
 
@@ -284,7 +311,13 @@ public sealed record SdpBandwidth(string Type, ulong Value)
 public sealed record SdpTiming(ulong Start, ulong Stop)
 {
     /// <summary>Parses the value after "t=".</summary>
-    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpTiming? timing)
+    public static bool TryParse(ReadOnlySpan<char> value, [NotNullWhen(true)] out SdpTiming? timing) =>
+        Parse(value, create: true, out timing) && timing is not null;
+
+    /// <summary>Validates without building the value (the parser checks every line this way).</summary>
+    internal static bool IsValid(ReadOnlySpan<char> value) => Parse(value, create: false, out _);
+
+    private static bool Parse(ReadOnlySpan<char> value, bool create, out SdpTiming? timing)
     {
         timing = null;
         var rest = value;
@@ -294,7 +327,7 @@ public sealed record SdpTiming(ulong Start, ulong Stop)
             return false;
         }
 
-        timing = new SdpTiming(startValue, stopValue);
+        timing = create ? new SdpTiming(startValue, stopValue) : null;
         return true;
     }
 }
