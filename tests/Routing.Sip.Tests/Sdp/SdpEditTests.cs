@@ -300,4 +300,58 @@ public class SdpEditTests
         Assert.Throws<ArgumentOutOfRangeException>(() => session.Media[0].SetPort(4000, rtcpPort: -1));
         Assert.Equal(MobileOffer, session.ToString());
     }
+
+    public static TheoryData<string> EditableSamples =>
+        [MobileOffer, WebRtcOffer, Rfc8839Example, Rfc4568Offer, Rfc3264_10_1_SecondOffer, Rfc8866Example];
+
+    [Theory]
+    [MemberData(nameof(EditableSamples))]
+    public void Edits_AllOperations_UnrelatedLinesKeptByteForByteInOrder(string text)
+    {
+        var session = Parse(text);
+        var before = session.ToArray();
+        session.FilterCodecs(["PCMU", "PCMA", "opus"], keepTelephoneEvent: true);
+        session.SetConnectionAddress("203.0.113.77");
+        session.SetOriginAddress("203.0.113.77");
+        session.IncrementOriginVersion();
+        for (var i = 0; i < session.Media.Count; i++)
+        {
+            if (!session.Media[i].IsRejected)
+            {
+                session.Media[i].SetPort(40000 + (2 * i), 40001 + (2 * i));
+            }
+
+            session.Media[i].SetDirection(SdpDirection.SendOnly);
+        }
+
+        var after = session.ToArray();
+        AssertStillValid(session);
+        Assert.Equal(Unrelated(before), Unrelated(after));
+    }
+
+    // Lines no edit above may touch, with their exact bytes (line ends included).
+    private static List<string> Unrelated(byte[] sdp)
+    {
+        var result = new List<string>();
+        var text = Encoding.Latin1.GetString(sdp);
+        var start = 0;
+        while (start < text.Length)
+        {
+            var end = text.IndexOf('\n', start);
+            end = end < 0 ? text.Length : end + 1;
+            var line = text[start..end];
+            start = end;
+            var touched = line.StartsWith("o=", StringComparison.Ordinal) || line.StartsWith("c=", StringComparison.Ordinal)
+                || line.StartsWith("m=", StringComparison.Ordinal) || line.StartsWith("a=rtcp:", StringComparison.Ordinal)
+                || line.StartsWith("a=rtpmap:", StringComparison.Ordinal) || line.StartsWith("a=fmtp:", StringComparison.Ordinal)
+                || line.StartsWith("a=rtcp-fb:", StringComparison.Ordinal)
+                || line.TrimEnd() is "a=sendrecv" or "a=sendonly" or "a=recvonly" or "a=inactive";
+            if (!touched)
+            {
+                result.Add(line);
+            }
+        }
+
+        return result;
+    }
 }
