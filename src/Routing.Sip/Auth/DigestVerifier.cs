@@ -13,7 +13,7 @@ public enum DigestVerificationResult : byte
     WrongResponse,
     /// <summary>The algorithm token names nothing we implement.</summary>
     UnknownAlgorithm,
-    /// <summary>A known algorithm that this verifier was not configured to accept (not offered in the challenge).</summary>
+    /// <summary>A known algorithm that this verifier was not configured to accept, or for which the caller has no HA1.</summary>
     AlgorithmNotAllowed,
     /// <summary>The nonce is not one we issued (garbled, forged, other realm or client, or from the future).</summary>
     BadNonce,
@@ -139,8 +139,9 @@ public sealed class DigestVerifier
     /// <summary>
     /// Full verification. <paramref name="ha1"/> is the stored H(username:realm:password) for the credentials' algorithm
     /// (hex). <paramref name="requestUri"/> null skips the uri check (e.g. when the caller compares SIP URIs itself).
-    /// Throws <see cref="ArgumentException"/> when <paramref name="ha1"/> is not a digest of the credentials' algorithm
-    /// (a provisioning error, not bad network input).
+    /// When <paramref name="ha1"/> is not a digest of the credentials' algorithm (only an MD5 HA1 is stored but the client
+    /// chose SHA-256, say) the answer is <see cref="DigestVerificationResult.AlgorithmNotAllowed"/>, never an exception:
+    /// the algorithm comes from the network.
     /// </summary>
     public DigestVerificationResult Verify(
         DigestCredentials credentials,
@@ -159,13 +160,18 @@ public sealed class DigestVerifier
             return pre;
         }
 
+        var hexLength = DigestAlgorithms.HashSize(algorithm) * 2;
+        if (ha1.Length != hexLength)
+        {
+            return DigestVerificationResult.AlgorithmNotAllowed;
+        }
+
         var nonceStatus = _nonces.Check(credentials.Nonce, now, realm, clientAddress);
         if (nonceStatus == DigestNonceStatus.Invalid)
         {
             return DigestVerificationResult.BadNonce;
         }
 
-        var hexLength = DigestAlgorithms.HashSize(algorithm) * 2;
         if (credentials.Response!.Length != hexLength)
         {
             return DigestVerificationResult.WrongResponse;
@@ -174,10 +180,6 @@ public sealed class DigestVerifier
         // Stored HA1 may have been written in upper-case hex; the response is computed over lower-case hex.
         Span<char> storedHa1 = stackalloc char[64];
         var ha1Length = ha1.AsSpan().ToLowerInvariant(storedHa1);
-        if (ha1Length < 0)
-        {
-            throw new ArgumentException("HA1 is longer than any digest.", nameof(ha1));
-        }
 
         Span<char> expected = stackalloc char[64];
         var written = DigestHash.ComputeResponse(

@@ -76,10 +76,11 @@ public class DigestVerifierTests
     }
 
     [Fact]
-    public void Verify_Ha1OfOtherAlgorithm_Throws()
+    public void Verify_OnlyHa1OfOtherAlgorithmStored_AlgorithmNotAllowed()
     {
         var md5Ha1 = DigestHash.ComputeHa1(DigestAlgorithm.Md5, User, Realm, Password);
-        Assert.Throws<ArgumentException>(() =>
+        Assert.Equal(
+            DigestVerificationResult.AlgorithmNotAllowed,
             Verifier().Verify(Answer(DigestAlgorithm.Sha256), "REGISTER", Realm, Uri, md5Ha1, _time.GetUtcNow(), ClientAddress));
     }
 
