@@ -221,6 +221,25 @@ public sealed class SdpMediaDescription
         RewriteRtcpAddress(address);
     }
 
+    /// <summary>Removes every a=<paramref name="name"/> line of this media description; returns how many.</summary>
+    public int RemoveAttributes(string name) => SdpSession.RemoveAttributes(LineList, name);
+
+    /// <summary>Appends an attribute at the end of this media description.</summary>
+    public void AddAttribute(string name, string? value = null) => LineList.Add(SdpSession.AttributeLine(name, value, NewLineEnding));
+
+    /// <summary>Replaces the transport protocol of the m= line, e.g. RTP/AVP to RTP/SAVP when bridging to SRTP.</summary>
+    public void SetProtocol(string protocol)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        var candidate = MediaLine with { Protocol = protocol };
+        if (!SdpMediaLine.IsProtocol(protocol))
+        {
+            throw new ArgumentException("Not an SDP proto (token *(\"/\" token), RFC 8866 §9).", nameof(protocol));
+        }
+
+        SdpSession.Replace(LineList, 0, 'm', candidate.Format());
+    }
+
     /// <summary>Sets the media-level direction: replaces the first one in place, drops the rest, or appends one.</summary>
     public void SetDirection(SdpDirection direction) => SdpSession.SetDirection(LineList, direction, NewLineEnding);
 

@@ -215,6 +215,12 @@ public sealed class SdpSession
     /// <summary>Sets the session-level direction: replaces the first one in place, drops the rest, or appends one.</summary>
     public void SetDirection(SdpDirection direction) => SetDirection(_lines, direction, NewLineEnding);
 
+    /// <summary>Removes every session-level a=<paramref name="name"/> line; returns how many.</summary>
+    public int RemoveAttributes(string name) => RemoveAttributes(_lines, name);
+
+    /// <summary>Appends a session-level attribute (after the existing ones, before the media).</summary>
+    public void AddAttribute(string name, string? value = null) => _lines.Add(AttributeLine(name, value, NewLineEnding));
+
     /// <summary>
     /// Keeps only the payload types whose encoding (a=rtpmap or the RFC 3551 static table) is in
     /// <paramref name="allowedEncodings"/> (case-insensitive), in every RTP media description; telephone-event
@@ -242,6 +248,29 @@ public sealed class SdpSession
         {
             throw new ArgumentException("Not an SDP unicast address (empty, or contains whitespace, '/' or a control character).", nameof(address));
         }
+    }
+
+    internal static int RemoveAttributes(List<SdpLine> lines, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return lines.RemoveAll(line => SdpAttributeList.IsNamed(line, name));
+    }
+
+    /// <summary>An a= line from a name and optional value; both must keep the line grammar (RFC 8866 §5.13).</summary>
+    internal static SdpLine AttributeLine(string name, string? value, SdpLineEnding ending)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!SdpText.IsToken(name))
+        {
+            throw new ArgumentException("An attribute name must be a token (RFC 8866 §9).", nameof(name));
+        }
+
+        if (value is not null && (value.Length == 0 || value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0))
+        {
+            throw new ArgumentException("An attribute value must be non-empty and free of CR, LF and NUL.", nameof(value));
+        }
+
+        return new SdpLine('a', value is null ? name : name + ":" + value, ending);
     }
 
     internal static SdpLine? Find(List<SdpLine> lines, char type)

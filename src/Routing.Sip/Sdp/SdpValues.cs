@@ -228,13 +228,9 @@ public sealed record SdpMediaLine(string Media, int Port, int? PortCount, string
             count = n;
         }
 
-        // RFC 8866 §9: proto = token *("/" token).
-        foreach (var part in proto.Split('/'))
+        if (!IsProtocol(proto))
         {
-            if (!SdpText.IsToken(proto[part]))
-            {
-                return false;
-            }
+            return false;
         }
 
         // RFC 8866 §5.14: at least one fmt.
@@ -257,6 +253,25 @@ public sealed record SdpMediaLine(string Media, int Port, int? PortCount, string
         }
 
         media = formats is null ? null : new SdpMediaLine(mediaType.ToString(), port, count, proto.ToString(), formats);
+        return true;
+    }
+
+    /// <summary>RFC 8866 §9: proto = token *("/" token).</summary>
+    internal static bool IsProtocol(ReadOnlySpan<char> proto)
+    {
+        if (proto.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var part in proto.Split('/'))
+        {
+            if (!SdpText.IsToken(proto[part]))
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 

@@ -354,4 +354,69 @@ public class SdpEditTests
 
         return result;
     }
+
+    [Fact]
+    public void SrtpToRtpBridge_StripCryptoAndChangeProtocol_OnlyThoseLinesChange()
+    {
+        var session = Parse(Rfc4568Offer);
+        Assert.Equal(2, session.Media[0].RemoveAttributes("crypto"));
+        session.Media[0].SetProtocol("RTP/AVP");
+        var expected = Without(
+            Swap(Rfc4568Offer, "m=audio 49170 RTP/SAVP 0", "m=audio 49170 RTP/AVP 0"),
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4 FEC_ORDER=FEC_SRTP",
+            "a=crypto:2 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm|2^20|1:4;inline:QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5|2^20|2:4 FEC_ORDER=FEC_SRTP");
+        Assert.Equal(expected, session.ToString());
+        AssertStillValid(session);
+    }
+
+    [Fact]
+    public void IceStrip_RemoveCandidatesAndAddOwn_RestUnchanged()
+    {
+        var session = Parse(Rfc8839Example);
+        Assert.Equal(2, session.Media[0].RemoveAttributes("candidate"));
+        Assert.Equal(1, session.RemoveAttributes("ice-pacing"));
+        session.Media[0].AddAttribute("candidate", "1 1 UDP 2130706431 203.0.113.9 40000 typ host");
+        session.Media[0].AddAttribute("end-of-candidates");
+        var expected = Without(Rfc8839Example,
+            "a=ice-pacing:50",
+            "a=candidate:1 1 UDP 2130706431 203.0.113.141 8998 typ host",
+            "a=candidate:2 1 UDP 1694498815 192.0.2.3 45664 typ srflx raddr 203.0.113.141 rport 8998")
+            + "a=candidate:1 1 UDP 2130706431 203.0.113.9 40000 typ host\r\na=end-of-candidates\r\n";
+        Assert.Equal(expected, session.ToString());
+        Assert.Equal("203.0.113.9", Assert.Single(session.Media[0].Candidates).Address);
+        Assert.True(session.Media[0].EndOfCandidates);
+    }
+
+    [Fact]
+    public void RemoveAttributes_NamePrefixOfOther_OnlyExactNameRemoved()
+    {
+        var session = Parse(WebRtcOffer);
+        Assert.Equal(1, session.Media[0].RemoveAttributes("rtcp"));
+        Assert.True(session.Media[0].RtcpMux);
+        Assert.NotEmpty(session.Media[0].RtcpFeedback);
+        Assert.Null(session.Media[0].Rtcp);
+    }
+
+    [Theory]
+    [InlineData("bad name", null)]
+    [InlineData("x", "")]
+    [InlineData("x", "a\r\nm=audio 1 RTP/AVP 0")]
+    public void AddAttribute_BreaksLineGrammar_Throws(string name, string? value)
+    {
+        var session = Parse(MobileOffer);
+        Assert.Throws<ArgumentException>(() => session.AddAttribute(name, value));
+        Assert.Throws<ArgumentException>(() => session.Media[0].AddAttribute(name, value));
+        Assert.Equal(MobileOffer, session.ToString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("RTP//AVP")]
+    [InlineData("RTP/AVP 0")]
+    public void SetProtocol_NotAProto_Throws(string protocol)
+    {
+        var session = Parse(MobileOffer);
+        Assert.Throws<ArgumentException>(() => session.Media[0].SetProtocol(protocol));
+        Assert.Equal(MobileOffer, session.ToString());
+    }
 }
