@@ -30,7 +30,7 @@ public sealed class SdpLine
     }
 
     /// <summary>Creates a line for an edit; <paramref name="value"/> is everything after "=".</summary>
-    public SdpLine(char type, string value, SdpLineEnding ending = SdpLineEnding.CrLf)
+    internal SdpLine(char type, string value, SdpLineEnding ending = SdpLineEnding.CrLf)
     {
         ArgumentNullException.ThrowIfNull(value);
         Type = type;

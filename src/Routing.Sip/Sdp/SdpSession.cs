@@ -7,7 +7,7 @@ namespace Routing.Sip.Sdp;
 /// <summary>
 /// A parsed session description (RFC 8866). It is a list of lines that keep their received bytes, so writing an
 /// untouched session reproduces the input exactly; typed views (<see cref="Origin"/>, <see cref="Connection"/>, ...) are
-/// read from the lines on demand. Edits replace only the lines they change.
+/// read from the lines on demand. Edits replace only the lines they change. Not thread-safe: one owner edits at a time.
 /// </summary>
 public sealed class SdpSession
 {
