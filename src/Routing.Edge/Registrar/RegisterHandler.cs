@@ -41,6 +41,12 @@ public sealed class RegisterHandlerOptions
     /// <summary>How long the edge waits for the registrar before answering 500. Default: 5 s.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Challenges offered in a 401, most preferred first (RFC 8760 §2.4). Default: SHA-256, MD5. Some clients (SIPp 3.6)
+    /// only read the first challenge and only know MD5: put MD5 first for them.
+    /// </summary>
+    public IReadOnlyList<DigestAlgorithm> ChallengeAlgorithms { get; init; } = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5];
+
     /// <summary>Option tags we honour in Require (RFC 3261 §10.3 step 2). Default: path, outbound.</summary>
     public IReadOnlyList<string> SupportedOptionTags { get; init; } = ["path", "outbound"];
 }
@@ -312,10 +318,13 @@ public sealed class RegisterHandler
     {
         var now = _time.GetUtcNow();
         var nonce = _nonces!.Issue(now, realm);
-        var sha = DigestChallenge.Create(realm, nonce, DigestAlgorithm.Sha256, stale: stale);
-        var md5 = DigestChallenge.Create(realm, nonce, DigestAlgorithm.Md5, stale: stale);
-        return new SipReply(401, string.Empty,
-            "WWW-Authenticate: " + sha.ToHeaderValue() + "\r\nWWW-Authenticate: " + md5.ToHeaderValue() + "\r\n");
+        var headers = new StringBuilder(256);
+        foreach (var algorithm in _options.ChallengeAlgorithms)
+        {
+            headers.Append("WWW-Authenticate: ").Append(DigestChallenge.Create(realm, nonce, algorithm, stale: stale).ToHeaderValue()).Append("\r\n");
+        }
+
+        return new SipReply(401, string.Empty, headers.ToString());
     }
 
     private bool IsServedHost(string host, bool forRequestUri)

@@ -66,6 +66,7 @@ public static class RegistrarComposition
             FlowTimerSeconds = c.GetInt("flow-timer", 120),
             RetryAfterSeconds = c.GetInt("retry-after", 5),
             Timeout = c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)),
+            ChallengeAlgorithms = ChallengeAlgorithms(c),
         };
         // Nodes of one cluster must share the nonce secret (a nonce from one edge is checked by any entity): configure
         // it, or it is derived from the admin token, which nodes of one cluster then share.
@@ -75,6 +76,27 @@ public static class RegistrarComposition
             : HMACSHA256.HashData(Encoding.UTF8.GetBytes(identity.AdminToken), "routing digest nonce v1"u8);
         var nonces = new DigestNonceOptions { Secret = secret, Lifetime = c.GetTimeSpan("nonce-lifetime", TimeSpan.FromSeconds(300)) };
         return new Settings(entity, handler, nonces, handler.Timeout);
+    }
+
+    private static DigestAlgorithm[] ChallengeAlgorithms(Config c)
+    {
+        if (!c.HasPath("challenge-algorithms"))
+        {
+            return [DigestAlgorithm.Sha256, DigestAlgorithm.Md5];
+        }
+
+        var list = new List<DigestAlgorithm>();
+        foreach (var token in c.GetStringList("challenge-algorithms"))
+        {
+            if (!DigestAlgorithms.TryParse(token, out var algorithm) || DigestAlgorithms.IsSession(algorithm))
+            {
+                throw new ConfigurationException($"{Root}.challenge-algorithms: '{token}' is not one of SHA-256, MD5, SHA-512-256");
+            }
+
+            list.Add(algorithm);
+        }
+
+        return list.Count == 0 ? [DigestAlgorithm.Sha256, DigestAlgorithm.Md5] : [.. list];
     }
 
     /// <summary>Adds the edge handler and the port to the shard region to the node's services.</summary>
