@@ -128,7 +128,7 @@ public sealed partial class SipEdge : ISipInboundHandler
             return Respond(request, context, 481, default);
         }
 
-        var target = RequestTargets.Classify(request.RequestUri, context.Local.Address, _options);
+        var target = RequestTargets.Classify(request.Memory.Slice(request.RequestUriRange.Start, request.RequestUriRange.Length), context.Local.Address, _options);
         if (request.Method == SipMethod.Options && target == RequestTarget.Node)
         {
             return AnswerOptions(request, context);
