@@ -1,1 +1,3 @@
-return 0;
+using Routing.Cli;
+
+return await RoutectlApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable);

@@ -1,1 +1,3 @@
-return 0;
+using Routing.Node.Hosting;
+
+return await NodeProgram.RunAsync(args, Console.Out, Console.Error);

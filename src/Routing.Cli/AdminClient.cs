@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Routing.Cli;
+
+/// <summary>An answer from the admin API: status code and body (JSON when the node sent JSON).</summary>
+public sealed record AdminResponse(HttpStatusCode Status, string Body)
+{
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    public JsonDocument? TryJson()
+    {
+        try
+        {
+            return JsonDocument.Parse(Body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>The node could not be reached at all (exit code 3).</summary>
+public sealed class NodeUnreachableException : Exception
+{
+    public NodeUnreachableException() { }
+
+    public NodeUnreachableException(string message) : base(message) { }
+
+    public NodeUnreachableException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>Talks to one node's admin API over HTTP with the bearer token.</summary>
+public sealed class AdminClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Uri _node;
+
+    public AdminClient(GlobalOptions options, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _node = options.Node;
+        _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        _http.Timeout = options.Timeout;
+        if (!string.IsNullOrEmpty(options.Token))
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
+        }
+    }
+
+    public async Task<AdminResponse> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_node, path);
+        try
+        {
+            using var response = await _http.GetAsync(uri, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return new AdminResponse(response.StatusCode, body);
+        }
+        catch (HttpRequestException e)
+        {
+            var detail = e.InnerException is SocketException se ? se.SocketErrorCode.ToString() : e.Message;
+            throw new NodeUnreachableException($"cannot reach the node at {_node}: {detail}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new NodeUnreachableException($"the node at {_node} did not answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

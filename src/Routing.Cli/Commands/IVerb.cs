@@ -1,0 +1,17 @@
+namespace Routing.Cli.Commands;
+
+/// <summary>What a verb runs with.</summary>
+public sealed record VerbContext(GlobalOptions Options, IReadOnlyList<string> Arguments, TextWriter Out, TextWriter Error, AdminClient Client);
+
+/// <summary>One routectl verb (e.g. <c>cluster show</c>); one class each.</summary>
+public interface IVerb
+{
+    string Group { get; }
+
+    string Name { get; }
+
+    string Summary { get; }
+
+    /// <summary>Runs the verb and returns its exit code (<see cref="ExitCodes"/>).</summary>
+    Task<int> RunAsync(VerbContext context, CancellationToken cancellationToken);
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+
+namespace Routing.Cli;
+
+/// <summary>Flags every verb takes, anywhere on the command line.</summary>
+public sealed class GlobalOptions
+{
+    public const string DefaultNode = "http://127.0.0.1:9110";
+    public const string TokenEnvironmentVariable = "ROUTECTL_TOKEN";
+
+    /// <summary>Where the token is looked for when none is given: the node's default data folder.</summary>
+    public const string DefaultTokenFile = "data/admin.token";
+
+    /// <summary>Admin API base URL. Default: http://127.0.0.1:9110.</summary>
+    public Uri Node { get; set; } = new(DefaultNode);
+
+    /// <summary>Bearer token, from --token, --token-file, ROUTECTL_TOKEN or ./data/admin.token, in that order.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>Print the node's JSON instead of tables.</summary>
+    public bool Json { get; set; }
+
+    /// <summary>HTTP timeout. Default: 10 s.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The words that are not global flags (verb group, verb, verb arguments), in order.</summary>
+    public List<string> Words { get; } = [];
+
+    public const string Help = """
+        Usage: routectl [global options] <group> <verb> [arguments]
+
+          cluster show          members, roles, status, leader and reachability
+          node health           liveness and readiness (exit 1 when not ready)
+          node info             node id, version, listeners, start history
+          sip ...               SIP tools run locally (lint, parse)
+
+        Global options:
+          --node URL            admin API of the node (default: http://127.0.0.1:9110)
+          --token TOKEN         admin bearer token
+          --token-file FILE     read the token from FILE (e.g. <data>/admin.token)
+                                (otherwise: $ROUTECTL_TOKEN, then ./data/admin.token)
+          --json                print JSON for scripts instead of tables
+          --timeout SECONDS     HTTP timeout (default: 10)
+          --help
+
+        Exit codes: 0 ok, 1 failure reported by the node, 2 usage error, 3 node unreachable.
+        """;
+
+    /// <summary>Parses global flags out of <paramref name="args"/>; returns an error line or null.</summary>
+    public static string? TryParse(IReadOnlyList<string> args, Func<string, string?> environment, out GlobalOptions options, out bool help)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        options = new GlobalOptions();
+        help = false;
+        string? token = null, tokenFile = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? inline = null;
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = arg;
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                name = arg[..eq];
+                inline = arg[(eq + 1)..];
+            }
+
+            switch (name)
+            {
+                case "--help" or "-h":
+                    help = true;
+                    break;
+                case "--json":
+                    options.Json = true;
+                    break;
+                case "--node" or "--token" or "--token-file" or "--timeout":
+                    var value = inline ?? (i + 1 < args.Count ? args[++i] : null);
+                    if (value is null)
+                    {
+                        return $"{name} needs a value";
+                    }
+
+                    switch (name)
+                    {
+                        case "--node":
+                            if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                            {
+                                return $"--node: '{value}' is not a node address; expected http://HOST:PORT (e.g. {DefaultNode})";
+                            }
+
+                            options.Node = uri;
+                            break;
+                        case "--token":
+                            token = value;
+                            break;
+                        case "--token-file":
+                            tokenFile = value;
+                            break;
+                        default:
+                            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0 || seconds > 3600)
+                            {
+                                return $"--timeout: '{value}' is not a number of seconds between 0 and 3600";
+                            }
+
+                            options.Timeout = TimeSpan.FromSeconds(seconds);
+                            break;
+                    }
+
+                    break;
+                default:
+                    if (arg.StartsWith("--", StringComparison.Ordinal) && options.Words.Count < 2)
+                    {
+                        return $"{name}: unknown option; run routectl --help";
+                    }
+
+                    options.Words.Add(arg);
+                    break;
+            }
+        }
+
+        if (token is not null)
+        {
+            options.Token = token.Trim();
+        }
+        else if (tokenFile is not null)
+        {
+            try
+            {
+                options.Token = File.ReadAllText(tokenFile).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return $"--token-file: cannot read '{tokenFile}': {e.Message}";
+            }
+        }
+        else if (environment(TokenEnvironmentVariable) is { Length: > 0 } fromEnv)
+        {
+            options.Token = fromEnv.Trim();
+        }
+        else if (File.Exists(DefaultTokenFile))
+        {
+            try
+            {
+                options.Token = File.ReadAllText(DefaultTokenFile).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                options.Token = null;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,94 @@
+using Routing.Cli.Commands;
+
+namespace Routing.Cli;
+
+/// <summary>
+/// The verb dispatcher. The <c>sip</c> group runs locally and lives in another assembly; it is plugged in through
+/// <see cref="SipVerbs"/> so that this dispatcher does not depend on it.
+/// </summary>
+public static class RoutectlApp
+{
+    /// <summary>
+    /// Handler for <c>routectl sip ...</c>: receives the words after "sip" and returns an exit code. Null while no SIP
+    /// tool set is wired in (Program.cs sets it).
+    /// </summary>
+    public static Func<string[], TextWriter, TextWriter, int>? SipVerbs { get; set; }
+
+    public static IReadOnlyList<IVerb> Verbs { get; } = [new ClusterShowCommand(), new NodeHealthCommand(), new NodeInfoCommand()];
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,
+        HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Length > 0 && args[0] == "sip")
+        {
+            if (SipVerbs is null)
+            {
+                await stderr.WriteLineAsync("routectl: the sip verbs are not part of this build");
+                return ExitCodes.Usage;
+            }
+
+            return SipVerbs(args[1..], stdout, stderr);
+        }
+
+        var error = GlobalOptions.TryParse(args, environment, out var options, out var help);
+        if (error is not null)
+        {
+            await stderr.WriteLineAsync("routectl: " + error);
+            return ExitCodes.Usage;
+        }
+
+        if (help || options.Words.Count == 0)
+        {
+            await (help ? stdout : stderr).WriteLineAsync(GlobalOptions.Help);
+            return help ? ExitCodes.Ok : ExitCodes.Usage;
+        }
+
+        if (options.Words.Count < 2)
+        {
+            await stderr.WriteLineAsync($"routectl: '{options.Words[0]}' needs a verb; run routectl --help");
+            return ExitCodes.Usage;
+        }
+
+        IVerb? verb = null;
+        foreach (var v in Verbs)
+        {
+            if (v.Group == options.Words[0] && v.Name == options.Words[1])
+            {
+                verb = v;
+                break;
+            }
+        }
+
+        if (verb is null)
+        {
+            await stderr.WriteLineAsync($"routectl: unknown command '{options.Words[0]} {options.Words[1]}'; run routectl --help");
+            return ExitCodes.Usage;
+        }
+
+        if (options.Words.Count > 2)
+        {
+            await stderr.WriteLineAsync($"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2]}'");
+            return ExitCodes.Usage;
+        }
+
+        if (string.IsNullOrEmpty(options.Token))
+        {
+            await stderr.WriteLineAsync($"routectl: no admin token; pass --token, --token-file <data>/admin.token or set {GlobalOptions.TokenEnvironmentVariable}");
+            return ExitCodes.Usage;
+        }
+
+        using var client = new AdminClient(options, handler);
+        try
+        {
+            return await verb.RunAsync(new VerbContext(options, options.Words[2..], stdout, stderr, client), cancellationToken);
+        }
+        catch (NodeUnreachableException e)
+        {
+            await stderr.WriteLineAsync("routectl: " + e.Message);
+            return ExitCodes.Unreachable;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Routing.Node.Configuration;
+using Serilog;
+using Serilog.Events;
+using Serilog.Extensions.Logging;
+using Serilog.Formatting.Compact;
+
+namespace Routing.Node.Hosting;
+
+/// <summary>
+/// Entry point logic: settings, preflight, host, run until SIGTERM/Ctrl-C. Operator mistakes end in one stderr line
+/// and exit code 2, start failures in one line and exit code 1, a clean stop in 0.
+/// </summary>
+public static class NodeProgram
+{
+    public const int ExitOk = 0;
+    public const int ExitStartFailed = 1;
+    public const int ExitUsage = 2;
+
+    private const string Prefix = "routing-node: ";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var parsed = NodeCommandLine.Parse(args, Environment.GetEnvironmentVariable);
+        switch (parsed.Command)
+        {
+            case NodeCommand.Help:
+                await stdout.WriteLineAsync(NodeCommandLine.Usage);
+                return ExitOk;
+            case NodeCommand.Version:
+                await stdout.WriteLineAsync(NodePreflight.VersionOf(typeof(NodeProgram).Assembly));
+                return ExitOk;
+        }
+
+        if (parsed.Error is not null || parsed.Options is null)
+        {
+            await stderr.WriteLineAsync(Prefix + parsed.Error);
+            return ExitUsage;
+        }
+
+        var options = parsed.Options;
+        Log.Logger = CreateLogger(options.Logging);
+        WebApplication? app = null;
+        try
+        {
+            var identity = NodePreflight.PrepareDataFolder(options, NodePreflight.VersionOf(typeof(NodeProgram).Assembly));
+            var journalConnection = options.Storage.Journal == JournalProvider.Sqlite
+                ? NodePreflight.PrepareSqliteJournal(identity, options.Storage)
+                : options.Storage.JournalConnection;
+            NodePreflight.ProbeTcpPort("--admin", options.Admin.Url, options.Admin.EndPoint);
+            if (IPAddress.TryParse(options.Membership.AkkaHost, out var akkaAddress))
+            {
+                NodePreflight.ProbeTcpPort("--akka", $"{options.Membership.AkkaHost}:{options.Membership.AkkaPort}",
+                    new IPEndPoint(akkaAddress, options.Membership.AkkaPort));
+            }
+
+            using var loggerFactory = new SerilogLoggerFactory(Log.Logger);
+            var sip = await NodePreflight.BindSipAsync(options.Sip, loggerFactory);
+            try
+            {
+                app = NodeHost.Build(options, identity, journalConnection, sip);
+            }
+            catch
+            {
+                await sip.DisposeAsync();
+                throw;
+            }
+
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (IOException e) when (e.InnerException is SocketException se || e.GetBaseException() is SocketException)
+            {
+                var socketError = e.InnerException as SocketException ?? (SocketException)e.GetBaseException();
+                throw NodePreflight.SocketFailure("--admin", options.Admin.Url, socketError);
+            }
+
+            Log.Information("Node {NodeId} {Version} started: admin {AdminUrl}, SIP {Sip}, data {DataDirectory}, admin token in {TokenFile}",
+                identity.NodeId, identity.Version, options.Admin.Url, string.Join(", ", options.Sip.Listen), identity.DataDirectory,
+                identity.AdminTokenFile ?? "(configured)");
+            await app.WaitForShutdownAsync();
+            // Akka.Hosting sets -1 when the ActorSystem ended because the node was downed or removed.
+            return Environment.ExitCode == 0 ? ExitOk : ExitStartFailed;
+        }
+        catch (StartupFailureException e)
+        {
+            await StopQuietlyAsync(app);
+            await stderr.WriteLineAsync(Prefix + e.Failure);
+            return ExitStartFailed;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.Debug(e, "Start failed");
+            await StopQuietlyAsync(app);
+            await stderr.WriteLineAsync(Prefix + "start failed: " + OneLine(e.GetBaseException().Message));
+            return ExitStartFailed;
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    private static async Task StopQuietlyAsync(WebApplication? app)
+    {
+        if (app is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await app.StopAsync(cts.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            Log.Debug(e, "Stopping after a failed start did not finish cleanly");
+        }
+    }
+
+    private static string OneLine(string message)
+    {
+        var nl = message.IndexOfAny(['\r', '\n']);
+        return nl < 0 ? message : message[..nl];
+    }
+
+    internal static Serilog.ILogger CreateLogger(LoggingOptions logging)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Is(logging.Level)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .Enrich.With<SourceEnricher>();
+        return (logging.Format == LogFormat.Json
+                ? config.WriteTo.Console(new CompactJsonFormatter())
+                : config.WriteTo.Console(outputTemplate:
+                    "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Source}: {Message:lj}{NewLine}{Exception}"))
+            .CreateLogger();
+    }
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Routing.Sip.Message;
+
+namespace Routing.Sip.Transport;
+
+/// <summary>
+/// One UDP socket for SIP. The socket is bound by <see cref="Bind"/> (so a port clash is found before anything else
+/// starts) and read by <see cref="Start"/> until <see cref="StopAsync"/>. The receive loop never throws out: socket
+/// errors are logged and counted, handler faults are counted.
+/// </summary>
+public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
+{
+    // RFC 3261 §18.1.1 allows datagrams up to the IP limit; a UDP payload cannot exceed 65 507 bytes on IPv4.
+    private const int MaxDatagram = 65_535;
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private CancellationTokenSource? _stopping;
+    private Task? _loop;
+    private long _datagramsReceived;
+    private long _receiveErrors;
+    private long _handlerFaults;
+    private long _sendErrors;
+    private long _keepAlives;
+
+    private readonly SipParserOptions _parserOptions;
+
+    private UdpSipListener(Socket socket, IPEndPoint local, ILogger logger, SipParserOptions parserOptions)
+    {
+        _socket = socket;
+        LocalEndPoint = local;
+        _logger = logger;
+        _parserOptions = parserOptions;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Receive buffer the kernel granted (Linux reports double the request, capped by net.core.rmem_max).</summary>
+    public int ReceiveBufferSize => _socket.ReceiveBufferSize;
+
+    public long DatagramsReceived => Interlocked.Read(ref _datagramsReceived);
+
+    public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
+
+    public long HandlerFaults => Interlocked.Read(ref _handlerFaults);
+
+    public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+    public long KeepAlives => Interlocked.Read(ref _keepAlives);
+
+    /// <summary>Binds the socket. Throws <see cref="SocketException"/> (e.g. AddressAlreadyInUse) when it cannot.</summary>
+    public static UdpSipListener Bind(IPEndPoint endPoint, int receiveBufferBytes, ILogger logger, SipParserOptions? parserOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(logger);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+
+            // A large buffer absorbs bursts (REGISTER storms after an outage) while the loop catches up.
+            socket.ReceiveBufferSize = receiveBufferBytes;
+            socket.Bind(endPoint);
+            return new UdpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger, parserOptions ?? SipParserOptions.Default);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Start(ISipInboundHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The listener is already started.");
+        }
+
+        _stopping = new CancellationTokenSource();
+        _loop = Task.Run(() => ReceiveLoopAsync(handler, _stopping.Token));
+    }
+
+    public bool Send(ReadOnlySpan<byte> message, IPEndPoint destination)
+    {
+        try
+        {
+            _socket.SendTo(message, SocketFlags.None, destination);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Interlocked.Increment(ref _sendErrors);
+            return false;
+        }
+    }
+
+    private async Task ReceiveLoopAsync(ISipInboundHandler handler, CancellationToken stop)
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+        var address = new SocketAddress(_socket.AddressFamily);
+        LogListening(_logger, LocalEndPoint, _socket.ReceiveBufferSize);
+        while (!stop.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException e)
+            {
+                // ICMP port-unreachable from an earlier send surfaces here on some stacks; the socket stays usable.
+                Interlocked.Increment(ref _receiveErrors);
+                LogReceiveError(_logger, LocalEndPoint, e.SocketErrorCode);
+                continue;
+            }
+
+            Interlocked.Increment(ref _datagramsReceived);
+            IPEndPoint remote;
+            try
+            {
+                remote = (IPEndPoint)LocalEndPoint.Create(address);
+            }
+            catch (ArgumentException)
+            {
+                Interlocked.Increment(ref _receiveErrors);
+                continue;
+            }
+
+            var parsed = SipParser.ParseDatagram(buffer.AsSpan(0, length), _parserOptions);
+            if (parsed.Status == SipParseStatus.KeepAlive)
+            {
+                // RFC 5626 §4.4.1 uses STUN on UDP; a CRLF datagram only refreshes the NAT binding and needs no answer.
+                Interlocked.Increment(ref _keepAlives);
+                continue;
+            }
+
+            try
+            {
+                handler.OnMessage(parsed, new SipInboundContext(SipTransportKind.Udp, LocalEndPoint, remote, this));
+            }
+            catch (Exception e)
+            {
+                Interlocked.Increment(ref _handlerFaults);
+                LogHandlerFault(_logger, e, remote);
+            }
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopping is null)
+        {
+            _socket.Dispose();
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping?.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "SIP UDP listening on {LocalEndPoint} (receive buffer {ReceiveBufferBytes} bytes)")]
+    private static partial void LogListening(ILogger logger, IPEndPoint localEndPoint, int receiveBufferBytes);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "SIP UDP receive error on {LocalEndPoint}: {SocketError}")]
+    private static partial void LogReceiveError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "SIP handler failed on a datagram from {Remote}")]
+    private static partial void LogHandlerFault(ILogger logger, Exception exception, IPEndPoint remote);
+}
