@@ -67,6 +67,6 @@ internal static class HeaderParameters
     public static bool Has(ReadOnlySpan<byte> parameters, ReadOnlySpan<byte> name) =>
         SipParameters.Contains(parameters, SipParameterSyntax.Header, name);
 
-    // Skips LWS from start and requires the rest to be empty.
-    public static bool IsAtEnd(ReadOnlySpan<byte> s, int start) => Lws.Skip(s, start) >= s.Length;
+    // True when nothing but LWS (and a trailing line end) follows start.
+    public static bool IsAtEnd(ReadOnlySpan<byte> s, int start) => Lws.SkipBackward(s, s.Length) <= Lws.Skip(s, start);
 }

@@ -106,9 +106,9 @@ public ref struct SipParameterEnumerator
         var input = _input;
         var header = _syntax == SipParameterSyntax.Header;
         var i = header ? Lws.Skip(input, _position) : _position;
-        if (i >= input.Length)
+        if (i >= input.Length || (header && IsTrailingWhitespace(input, i)))
         {
-            _position = i;
+            _position = input.Length;
             return false;
         }
 
@@ -146,7 +146,7 @@ public ref struct SipParameterEnumerator
         var afterName = header ? Lws.Skip(input, i) : i;
         if (afterName >= input.Length || input[afterName] != (byte)'=')
         {
-            if (afterName < input.Length && input[afterName] != (byte)';')
+            if (afterName < input.Length && input[afterName] != (byte)';' && !(header && IsTrailingWhitespace(input, afterName)))
             {
                 return Fail(header ? SipSyntaxError.ExpectedSemicolon : SipSyntaxError.InvalidParameterName, afterName);
             }
@@ -199,14 +199,19 @@ public ref struct SipParameterEnumerator
 
     private bool CheckFollower()
     {
-        var next = _syntax == SipParameterSyntax.Header ? Lws.Skip(_input, _position) : _position;
-        if (next < _input.Length && _input[next] != (byte)';')
+        var header = _syntax == SipParameterSyntax.Header;
+        var next = header ? Lws.Skip(_input, _position) : _position;
+        if (next < _input.Length && _input[next] != (byte)';' && !(header && IsTrailingWhitespace(_input, next)))
         {
             return Fail(_syntax == SipParameterSyntax.Header ? SipSyntaxError.ExpectedSemicolon : SipSyntaxError.InvalidParameterValue, next);
         }
 
         return true;
     }
+
+    // A value handed over with its line end still attached ("...;tag=1\r\n") ends cleanly.
+    private static bool IsTrailingWhitespace(ReadOnlySpan<byte> input, int position) =>
+        Lws.SkipBackward(input, input.Length) <= position;
 
     private bool Fail(SipSyntaxError error, int offset)
     {

@@ -67,4 +67,18 @@ public sealed class HeaderListEdgeTests
     {
         Assert.Equal("z9hG4bK1", S(Ok<ViaHeader>("SIP/2.0/UDP h.example.com;branch=z9hG4bK1;branch=z9hG4bK2").Branch));
     }
+
+    [Fact]
+    public void ValuesWithTrailingLineEnd_Accepted()
+    {
+        Assert.Equal("1", S(Ok<FromToHeader>("<sip:a@b.com>;tag=1\r\n").Tag));
+        Assert.Equal("INVITE", S(Ok<CSeqHeader>("1 INVITE\r\n").Method));
+        Assert.True(Ok<ViaHeader>("SIP/2.0/UDP h.example.com;rport \r\n").HasRport);
+    }
+
+    [Fact]
+    public void BareLineEndInsideParameters_Rejected()
+    {
+        Assert.Equal(SipHeaderError.InvalidParameter, Bad<FromToHeader>("<sip:a@b.com>;tag=1\r\nx").Reason);
+    }
 }

@@ -319,3 +319,59 @@ public sealed class ProductHeaderTests
         Assert.Equal(SipHeaderError.InvalidComment, Bad<ProductHeader>(value).Reason);
     }
 }
+
+public sealed class DeltaSecondsHeaderTests
+{
+    [Theory]
+    [InlineData("3600", 3600u)]
+    [InlineData(" 0 ", 0u)]
+    [InlineData("90;x=1", 90u)]
+    public void Rfc3261_20_19_DeltaSeconds_Parsed(string value, uint seconds)
+    {
+        Assert.Equal(seconds, Ok<DeltaSecondsHeader>(value).Seconds);
+    }
+
+    [Fact]
+    public void Rfc4475_3_1_2_4_OverlargeExpires_RejectedOutOfRange()
+    {
+        var rejection = Bad<DeltaSecondsHeader>("10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000");
+        Assert.Equal(SipHeaderError.ValueOutOfRange, rejection.Reason);
+    }
+
+    [Theory]
+    [InlineData("", SipHeaderError.Empty)]
+    [InlineData("-1", SipHeaderError.InvalidNumber)]
+    [InlineData("60 x", SipHeaderError.InvalidParameter)]
+    public void Rfc3261_20_19_Malformed_Rejected(string value, SipHeaderError reason)
+    {
+        Assert.Equal(reason, Bad<DeltaSecondsHeader>(value).Reason);
+    }
+}
+
+public sealed class MaxForwardsHeaderTests
+{
+    [Theory]
+    [InlineData("70", 70)]
+    [InlineData("0", 0)]
+    [InlineData("0068", 68)]
+    [InlineData("255", 255)]
+    public void Rfc3261_20_22_MaxForwards_Parsed(string value, int hops)
+    {
+        Assert.Equal(hops, Ok<MaxForwardsHeader>(value).Hops);
+    }
+
+    [Fact]
+    public void Rfc4475_3_1_2_4_MaxForwardsAbove255_RejectedOutOfRange()
+    {
+        Assert.Equal(SipHeaderError.ValueOutOfRange, Bad<MaxForwardsHeader>("300").Reason);
+    }
+
+    [Theory]
+    [InlineData("70 1", SipHeaderError.UnexpectedCharacter)]
+    [InlineData("seventy", SipHeaderError.InvalidNumber)]
+    [InlineData("", SipHeaderError.Empty)]
+    public void Rfc3261_20_22_Malformed_Rejected(string value, SipHeaderError reason)
+    {
+        Assert.Equal(reason, Bad<MaxForwardsHeader>(value).Reason);
+    }
+}

@@ -166,6 +166,9 @@ public sealed class ValueRobustnessTests
         }
 
         _ = DateHeader.TryParse(input, out _, out _);
+        _ = DeltaSecondsHeader.TryParse(input, out _, out _);
+        _ = MaxForwardsHeader.TryParse(input, out _, out _);
+        _ = SipUri.TryValidate(span, out _, out _);
         if (ProductHeader.TryParse(input, out var products, out _))
         {
             foreach (var unused in products)
