@@ -3,17 +3,11 @@ using Routing.Cli.Commands;
 namespace Routing.Cli;
 
 /// <summary>
-/// The verb dispatcher. The <c>sip</c> group runs locally and lives in another assembly; it is plugged in through
-/// <see cref="SipVerbs"/> so that this dispatcher does not depend on it.
+/// The verb dispatcher. The <c>sip</c> group runs locally on files (no node needed) and is handed to
+/// <see cref="Sip.SipCommands"/>; every other group talks to a node's admin API.
 /// </summary>
 public static class RoutectlApp
 {
-    /// <summary>
-    /// Handler for <c>routectl sip ...</c>: receives the words after "sip" and returns an exit code. Null while no SIP
-    /// tool set is wired in (Program.cs sets it).
-    /// </summary>
-    public static Func<string[], TextWriter, TextWriter, int>? SipVerbs { get; set; }
-
     public static IReadOnlyList<IVerb> Verbs { get; } = [new ClusterShowCommand(), new NodeHealthCommand(), new NodeInfoCommand()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,
@@ -24,13 +18,7 @@ public static class RoutectlApp
         ArgumentNullException.ThrowIfNull(stderr);
         if (args.Length > 0 && args[0] == "sip")
         {
-            if (SipVerbs is null)
-            {
-                await stderr.WriteLineAsync("routectl: the sip verbs are not part of this build");
-                return ExitCodes.Usage;
-            }
-
-            return SipVerbs(args[1..], stdout, stderr);
+            return Sip.SipCommands.Run(args[1..], stdout, stderr);
         }
 
         var error = GlobalOptions.TryParse(args, environment, out var options, out var help);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Routing.Sip.Uri;
 
 namespace Routing.Edge;
 
@@ -14,40 +15,26 @@ public enum RequestTarget
     Foreign,
 }
 
-/// <summary>Classifies a Request-URI (RFC 3261 §19.1.1: sip:user:password@host:port;params).</summary>
+/// <summary>Classifies a Request-URI (RFC 3261 §19.1.1: sip:user:password@host:port;params) parsed by <see cref="SipUri"/>.</summary>
 public static class RequestTargets
 {
-    public static RequestTarget Classify(ReadOnlySpan<byte> requestUri, IPAddress localAddress, EdgeOptions options)
+    public static RequestTarget Classify(ReadOnlyMemory<byte> requestUri, IPAddress localAddress, EdgeOptions options)
     {
         ArgumentNullException.ThrowIfNull(localAddress);
         ArgumentNullException.ThrowIfNull(options);
-        int schemeLength;
-        if (requestUri.Length > 4 && Ascii.EqualsIgnoreCase(requestUri[..4], "sip:"u8))
-        {
-            schemeLength = 4;
-        }
-        else if (requestUri.Length > 5 && Ascii.EqualsIgnoreCase(requestUri[..5], "sips:"u8))
-        {
-            schemeLength = 5;
-        }
-        else
+        if (!SipUri.TryParse(requestUri, out var uri) || !uri.IsSip)
         {
             // tel: and other schemes name no host of ours; routing them is a dial-plan matter for later issues.
             return RequestTarget.Foreign;
         }
 
-        var rest = requestUri[schemeLength..];
-        // The user part cannot hold a raw '@' (RFC 3261 §25.1 escapes it), and neither can the parameters.
-        var at = rest.IndexOf((byte)'@');
-        var hasUser = at >= 0;
-        var hostPart = hasUser ? rest[(at + 1)..] : rest;
-        var host = HostOf(hostPart);
+        var host = uri.HostKind == SipHostKind.IPv6 ? uri.Host[1..^1] : uri.Host;
         if (IsNodeHost(host, localAddress, options))
         {
             return RequestTarget.Node;
         }
 
-        if (!hasUser)
+        if (!uri.HasUser)
         {
             // Without a user part the URI can only name a server; with no other server to hand it to, it is ours.
             return RequestTarget.Node;
@@ -62,19 +49,6 @@ public static class RequestTargets
         }
 
         return RequestTarget.Foreign;
-    }
-
-    /// <summary>The host of "host[:port][;params][?headers]", without IPv6 brackets.</summary>
-    internal static ReadOnlySpan<byte> HostOf(ReadOnlySpan<byte> hostPort)
-    {
-        if (!hostPort.IsEmpty && hostPort[0] == (byte)'[')
-        {
-            var close = hostPort.IndexOf((byte)']');
-            return close > 0 ? hostPort[1..close] : hostPort[1..];
-        }
-
-        var end = hostPort.IndexOfAny(":;?"u8);
-        return end < 0 ? hostPort : hostPort[..end];
     }
 
     private static bool IsNodeHost(ReadOnlySpan<byte> host, IPAddress localAddress, EdgeOptions options)

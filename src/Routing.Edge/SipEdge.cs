@@ -44,6 +44,9 @@ public sealed partial class SipEdge : ISipInboundHandler
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_patched;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_unsupported;
+
     private readonly EdgeOptions _options;
     private readonly EdgeMetrics _metrics;
     private readonly ILogger _logger;
@@ -136,7 +139,7 @@ public sealed partial class SipEdge : ISipInboundHandler
             return Respond(request, context, 481, default);
         }
 
-        var target = RequestTargets.Classify(request.RequestUri, context.Local.Address, _options);
+        var target = RequestTargets.Classify(request.Memory.Slice(request.RequestUriRange.Start, request.RequestUriRange.Length), context.Local.Address, _options);
         if (request.Method == SipMethod.Options && target == RequestTarget.Node)
         {
             return AnswerOptions(request, context);
@@ -158,35 +161,18 @@ public sealed partial class SipEdge : ISipInboundHandler
 
     private EdgeOutcome AnswerOptions(SipMessage request, in SipInboundContext context)
     {
-        var unsupported = UnsupportedRequirements(request);
-        if (unsupported is not null)
+        // RFC 3261 §8.2.2.3: an option tag in Require that the node does not support gets 420 listing it.
+        var unsupported = t_unsupported ??= new ArrayBufferWriter<byte>(128);
+        unsupported.ResetWrittenCount();
+        unsupported.Write("Unsupported: "u8);
+        if (SipMessageChecks.TryFindUnsupportedOptions(request, SipHeaderId.Require, _supported, unsupported))
         {
-            var header = Encoding.ASCII.GetBytes("Unsupported: " + unsupported + "\r\nServer: " + _options.ServerName + "\r\n");
-            return Respond(request, context, 420, default, header);
+            unsupported.Write("\r\n"u8);
+            unsupported.Write(_serverHeader);
+            return Respond(request, context, 420, default, unsupported.WrittenSpan);
         }
 
         return Respond(request, context, 200, default, _capabilityHeaders);
-    }
-
-    /// <summary>RFC 3261 §8.2.2.3: option tags in Require that this node does not support, comma-joined; null when none.</summary>
-    private string? UnsupportedRequirements(SipMessage request)
-    {
-        if (!request.Contains(SipHeaderId.Require))
-        {
-            return null;
-        }
-
-        List<string>? missing = null;
-        foreach (var range in request.EnumerateValues(SipHeaderId.Require))
-        {
-            var tag = Encoding.ASCII.GetString(request.Slice(range)).Trim();
-            if (tag.Length > 0 && !_supported.Contains(tag))
-            {
-                (missing ??= []).Add(tag);
-            }
-        }
-
-        return missing is null ? null : string.Join(", ", missing);
     }
 
     private EdgeOutcome HandleRejection(in SipParseResult parsed, in SipInboundContext context)

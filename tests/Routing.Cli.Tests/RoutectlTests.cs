@@ -193,21 +193,13 @@ public class RoutectlTests
     }
 
     [Fact]
-    public async Task SipGroup_NotWired_Exit2()
+    public async Task SipGroup_WithoutVerb_UsageErrorWithoutContactingNode()
     {
-        var saved = RoutectlApp.SipVerbs;
-        RoutectlApp.SipVerbs = null;
-        try
-        {
-            var (code, _, err) = await Run(new FakeNode(), "sip", "lint");
+        var node = new FakeNode();
+        var (code, _, _) = await Run(node, "sip");
 
-            Assert.Equal(ExitCodes.Usage, code);
-            Assert.Contains("sip verbs are not part of this build", err, StringComparison.Ordinal);
-        }
-        finally
-        {
-            RoutectlApp.SipVerbs = saved;
-        }
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Empty(node.Requests);
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public class RequestTargetTests
     [InlineData("sip:alice@elsewhere.net", RequestTarget.Foreign)]
     [InlineData("tel:+15551234567", RequestTarget.Foreign)]
     [InlineData("sip:bob@[2001:db8::1]:5060", RequestTarget.Foreign)]
+    [InlineData("sip:alice;day=tuesday@example.com", RequestTarget.LocalUser)]
+    [InlineData("sip:%61lice@example.com", RequestTarget.LocalUser)]
     public void Classify_RequestUri_Target(string uri, RequestTarget expected)
     {
         var target = RequestTargets.Classify(Encoding.ASCII.GetBytes(uri), IPAddress.Parse("192.0.2.1"), Options);
@@ -28,7 +30,7 @@ public class RequestTargetTests
     [Fact]
     public void Classify_HostIsTheAddressTheMessageArrivedOn_Node()
     {
-        var target = RequestTargets.Classify("sip:bob@192.0.2.1:5060"u8, IPAddress.Parse("192.0.2.1"), Options);
+        var target = RequestTargets.Classify("sip:bob@192.0.2.1:5060"u8.ToArray(), IPAddress.Parse("192.0.2.1"), Options);
 
         Assert.Equal(RequestTarget.Node, target);
     }
@@ -38,7 +40,7 @@ public class RequestTargetTests
     {
         var options = new EdgeOptions { LocalHosts = ["::1"] };
 
-        var target = RequestTargets.Classify("sip:svc@[::1]:5060"u8, IPAddress.IPv6Any, options);
+        var target = RequestTargets.Classify("sip:svc@[::1]:5060"u8.ToArray(), IPAddress.IPv6Any, options);
 
         Assert.Equal(RequestTarget.Node, target);
     }
