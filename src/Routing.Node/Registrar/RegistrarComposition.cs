@@ -25,8 +25,16 @@ public static class RegistrarComposition
     /// <summary>HOCON section of the registrar settings.</summary>
     public const string Root = "routing.registrar";
 
-    /// <summary>DData only holds the coordinator state; no durable keys (LMDB is broken here, akka-notes §1, §10.4).</summary>
-    internal const string Hocon = "akka.cluster.sharding.distributed-data.durable.keys = []";
+    /// <summary>
+    /// DData only holds the coordinator state; no durable keys (LMDB is broken here, akka-notes §1, §10.4). More
+    /// concurrent recoveries than Akka's 50: every new or passivated AOR recovers before its first command, and an
+    /// import or a restart under REGISTER load starts thousands at once (measured: 10 000 imported users in 36 s
+    /// instead of 82 s on SQLite).
+    /// </summary>
+    internal const string Hocon = """
+        akka.cluster.sharding.distributed-data.durable.keys = []
+        akka.persistence.max-concurrent-recoveries = 256
+        """;
 
     /// <summary>Settings of the registrar after defaults, the config file and flags.</summary>
     public sealed record Settings(RegistrarSettings Entity, RegisterHandlerOptions Edge, DigestNonceOptions Nonces, TimeSpan AskTimeout);
