@@ -42,7 +42,7 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             Assert.Contains(", 0 failed", import.Stdout, StringComparison.Ordinal);
         }
 
-        using (var sipp = await _node.SippRegisterAsync(users, "127.0.0.1", rate: 1000, expires: 3600, Ct))
+        using (var sipp = await _node.SippRegisterAsync(users, "127.0.0.1", rate: 400, expires: 3600, Ct))
         {
             // SIPp exits 0 only when every call (REGISTER, 401, REGISTER, 200 listing the contact) succeeded.
             Assert.True(sipp.ExitCode == 0, $"sipp exit {sipp.ExitCode}\n{sipp.Stdout}\n{sipp.Stderr}");
