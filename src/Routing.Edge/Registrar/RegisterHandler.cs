@@ -139,7 +139,7 @@ public sealed class RegisterHandler
 
         // RFC 3261 §10.3 step 1: only REGISTERs for a domain we are the registrar of.
         var ruriHost = HostText(requestUri);
-        if (!IsServedHost(ruriHost, forRequestUri: true))
+        if (!IsServedHost(ruriHost))
         {
             return new SipReply(403, "Domain Not Served", string.Empty);
         }
@@ -160,7 +160,7 @@ public sealed class RegisterHandler
         var aor = aorUri.ToAddressOfRecord();
         realm = HostText(aorUri);
         // Step 5: the AOR must be one of our domains.
-        if (!IsServedHost(realm, forRequestUri: false))
+        if (!IsServedHost(realm))
         {
             return new SipReply(404, "Address Not Valid For Domain", string.Empty);
         }
@@ -327,7 +327,7 @@ public sealed class RegisterHandler
         return new SipReply(401, string.Empty, headers.ToString());
     }
 
-    private bool IsServedHost(string host, bool forRequestUri)
+    private bool IsServedHost(string host)
     {
         foreach (var h in _options.LocalHosts)
         {
@@ -346,7 +346,7 @@ public sealed class RegisterHandler
         }
 
         // With digest and no configured domain the provisioned users define the domains: the entity decides.
-        return _options.Digest && (_options.Domains.Count == 0 || !forRequestUri);
+        return _options.Digest && _options.Domains.Count == 0;
     }
 
     private string? Unsupported(SipMessage request)

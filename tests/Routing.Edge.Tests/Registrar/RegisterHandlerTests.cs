@@ -176,6 +176,31 @@ public sealed class RegisterHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Rfc3261_10_3_Step5_DigestWithDomainsConfigured_AorOfAnotherDomainAnswers404()
+    {
+        var reply = await Handle(Handler(digest: true), Request(to: "sip:alice@elsewhere.org"));
+
+        Assert.Equal(404, reply.Status);
+    }
+
+    [Fact]
+    public async Task Register_DigestWithoutConfiguredDomains_AnyDomainIsLeftToTheUserEntity()
+    {
+        var reply = await Handle(Handler(digest: true, domains: []), Request(to: "sip:alice@elsewhere.org"));
+
+        Assert.Equal(401, reply.Status);
+        Assert.Contains("realm=\"elsewhere.org\"", reply.Headers, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Register_AuthNone_RequestUriOfAnotherDomainAnswers403()
+    {
+        var reply = await Handle(Handler(), Request().Replace("REGISTER sip:example.com", "REGISTER sip:elsewhere.org", StringComparison.Ordinal));
+
+        Assert.Equal(403, reply.Status);
+    }
+
+    [Fact]
     public async Task Rfc3261_22_4_DigestWithoutCredentials_ChallengesSha256ThenMd5WithoutAskingTheCluster()
     {
         var reply = await Handle(Handler(digest: true), Request());
