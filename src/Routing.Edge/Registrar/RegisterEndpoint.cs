@@ -36,7 +36,10 @@ public sealed class RegisterEndpoint
         {
             var reply = await _handler.HandleAsync(request, context.Remote, context.Local, context.Transport, CancellationToken.None)
                 .ConfigureAwait(false);
-            Send(request, context, reply);
+            if (reply is not null)
+            {
+                Send(request, context, reply);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -47,6 +47,13 @@ public sealed class RegisterHandlerOptions
     /// </summary>
     public IReadOnlyList<DigestAlgorithm> ChallengeAlgorithms { get; init; } = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5];
 
+    /// <summary>
+    /// REGISTERs waiting for the registrar at once; beyond it the edge answers 503 with Retry-After (RFC 3261 §21.5.4)
+    /// instead of queueing, so that an overloaded journal sheds load rather than collapsing under retransmissions.
+    /// Default: 2000.
+    /// </summary>
+    public int MaxInFlight { get; init; } = 2000;
+
     /// <summary>Option tags we honour in Require (RFC 3261 §10.3 step 2). Default: path, outbound.</summary>
     public IReadOnlyList<string> SupportedOptionTags { get; init; } = ["path", "outbound"];
 }
@@ -71,6 +78,7 @@ public sealed class RegisterHandler
     private readonly SourceLockout _lockout;
     private readonly RegistrarEdgeMetrics _metrics;
     private readonly HashSet<string> _supported;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
 
     public RegisterHandler(RegisterHandlerOptions options, IRegistrar registrar, DigestNonceService? nonces, TimeProvider time,
         RegistrarEdgeMetrics metrics)
@@ -89,8 +97,14 @@ public sealed class RegisterHandler
         _supported = new HashSet<string>(options.SupportedOptionTags, StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>Handles one REGISTER. <paramref name="remote"/> is the packet's source; <paramref name="local"/> where it arrived.</summary>
-    public async Task<SipReply> HandleAsync(SipMessage request, IPEndPoint remote, IPEndPoint local, SipTransportKind transport,
+    /// <summary>REGISTERs currently waiting for the registrar.</summary>
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>
+    /// Handles one REGISTER. <paramref name="remote"/> is the packet's source; <paramref name="local"/> where it arrived.
+    /// Null: a retransmission of a request still being decided, absorbed (its answer goes out once, RFC 3261 §17.2.2).
+    /// </summary>
+    public async Task<SipReply?> HandleAsync(SipMessage request, IPEndPoint remote, IPEndPoint local, SipTransportKind transport,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -103,8 +117,33 @@ public sealed class RegisterHandler
             return extracted;
         }
 
-        var result = await AskAsync(command!, cancellationToken).ConfigureAwait(false);
-        var reply = Respond(request, command!, result, realm!, remote, local, transport);
+        // Until the transaction layer (issue 4) absorbs retransmissions, the edge does it for requests in progress.
+        var key = command!.CallId + " " + command.CSeq.ToString(System.Globalization.CultureInfo.InvariantCulture) + " "
+            + Encoding.ASCII.GetString(request.TopViaBranch);
+        if (_inFlight.Count >= _options.MaxInFlight)
+        {
+            _metrics.Answered(503);
+            _metrics.Unavailable();
+            return new SipReply(503, "Overloaded", "Retry-After: " + _options.RetryAfterSeconds + "\r\n");
+        }
+
+        if (!_inFlight.TryAdd(key, 0))
+        {
+            _metrics.RetransmissionAbsorbed();
+            return null;
+        }
+
+        RegisterResult result;
+        try
+        {
+            result = await AskAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.TryRemove(key, out _);
+        }
+
+        var reply = Respond(request, command, result, realm!, remote, local, transport);
         _metrics.Answered(reply.Status);
         return reply;
     }

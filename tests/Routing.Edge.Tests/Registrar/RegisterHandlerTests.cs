@@ -30,6 +30,20 @@ internal sealed class FakeRegistrar : IRegistrar
     }
 }
 
+/// <summary>Holds every answer until the test releases it.</summary>
+internal sealed class GatedRegistrar(Task<RegisterResult> gate) : IRegistrar
+{
+    private int _calls;
+
+    public int Calls => _calls;
+
+    public Task<RegisterResult> RegisterAsync(RegisterCommand command, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return gate;
+    }
+}
+
 public sealed class RegisterHandlerTests : IDisposable
 {
     private static readonly IPEndPoint Remote = new(IPAddress.Parse("198.51.100.7"), 40000);
@@ -42,8 +56,12 @@ public sealed class RegisterHandlerTests : IDisposable
 
     public void Dispose() => _metrics.Dispose();
 
-    private RegisterHandler Handler(bool digest = false, IReadOnlyList<string>? domains = null, int sourceLockout = 20) =>
-        new(new RegisterHandlerOptions { Digest = digest, Domains = domains ?? ["example.com"], SourceLockoutAttempts = sourceLockout, Timeout = TimeSpan.FromMilliseconds(200) },
+    private RegisterHandler Handler(bool digest = false, IReadOnlyList<string>? domains = null, int sourceLockout = 20, int maxInFlight = 2000) =>
+        new(new RegisterHandlerOptions
+            {
+                Digest = digest, Domains = domains ?? ["example.com"], SourceLockoutAttempts = sourceLockout, Timeout = TimeSpan.FromMilliseconds(200),
+                MaxInFlight = maxInFlight,
+            },
             _registrar, _nonces, _time, _metrics);
 
     private static string Request(string contact = "Contact: <sip:alice@192.0.2.10:5060>", string extra = "", string to = "sip:alice@example.com") => $"""
@@ -67,7 +85,9 @@ public sealed class RegisterHandlerTests : IDisposable
         var parsed = SipParser.ParseDatagram(EdgeHarness.Wire(text.Replace("        \r\n", "", StringComparison.Ordinal).Replace("\n\n\n", "\n\n", StringComparison.Ordinal)));
         using var message = parsed.Message;
         Assert.Equal(SipParseStatus.Message, parsed.Status);
-        return await handler.HandleAsync(message!, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
+        var reply = await handler.HandleAsync(message!, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
+        Assert.NotNull(reply);
+        return reply;
     }
 
     [Fact]
@@ -198,6 +218,43 @@ public sealed class RegisterHandlerTests : IDisposable
         var reply = await Handle(Handler(), Request().Replace("REGISTER sip:example.com", "REGISTER sip:elsewhere.org", StringComparison.Ordinal));
 
         Assert.Equal(403, reply.Status);
+    }
+
+    [Fact]
+    public async Task Rfc3261_17_2_2_RetransmissionWhileTheOriginalIsDecided_IsAbsorbed()
+    {
+        var gate = new TaskCompletionSource<RegisterResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new GatedRegistrar(gate.Task);
+        var handler = new RegisterHandler(new RegisterHandlerOptions { Digest = false, Domains = ["example.com"] }, slow, _nonces, _time, _metrics);
+        using var original = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("\n\n\n", "\n\n", StringComparison.Ordinal))).Message!;
+        using var retransmission = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("\n\n\n", "\n\n", StringComparison.Ordinal))).Message!;
+
+        var first = handler.HandleAsync(original, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
+        var second = await handler.HandleAsync(retransmission, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
+        gate.SetResult(RegisterResult.Of(RegisterStatus.Ok));
+
+        Assert.Null(second);
+        Assert.Equal(200, (await first)!.Status);
+        Assert.Equal(1, slow.Calls);
+        Assert.Equal(1, _metrics.RetransmissionsAbsorbed);
+        Assert.Equal(0, handler.InFlight);
+    }
+
+    [Fact]
+    public async Task Rfc3261_21_5_4_TooManyInFlight_Answers503WithRetryAfter()
+    {
+        var gate = new TaskCompletionSource<RegisterResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new RegisterHandler(new RegisterHandlerOptions { Digest = false, Domains = ["example.com"], MaxInFlight = 1 }, new GatedRegistrar(gate.Task),
+            _nonces, _time, _metrics);
+        using var busy = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("\n\n\n", "\n\n", StringComparison.Ordinal))).Message!;
+        var pending = handler.HandleAsync(busy, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
+
+        var shed = await Handle(handler, Request().Replace("Call-ID: reg-call-1@192.0.2.10", "Call-ID: other@192.0.2.10", StringComparison.Ordinal));
+        gate.SetResult(RegisterResult.Of(RegisterStatus.Ok));
+        await pending;
+
+        Assert.Equal(503, shed.Status);
+        Assert.Equal("Retry-After: 5\r\n", shed.Headers);
     }
 
     [Fact]
