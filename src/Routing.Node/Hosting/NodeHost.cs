@@ -88,7 +88,21 @@ public static partial class NodeHost
         builder.Services.AddSingleton<NodeHealth>();
         builder.Services.AddSingleton(EdgeOptionsFor(options, identity));
         builder.Services.AddSingleton<EdgeMetrics>();
-        builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
+        var flowSecret = NodePreflight.LoadFlowSecret(options.Sip, identity);
+        builder.Services.AddSingleton(sp => new SipEdge(
+            sp.GetRequiredService<EdgeOptions>(),
+            sp.GetRequiredService<EdgeMetrics>(),
+            sp.GetRequiredService<ILogger<SipEdge>>(),
+            new EdgeRuntime
+            {
+                TimeProvider = sp.GetRequiredService<TimeProvider>(),
+                Flows = sip.Flows,
+                FlowTokens = new FlowTokenCodec(flowSecret, identity.NodeId),
+                // TUs (registrar, proxy) register themselves as IEdgeRequestHandler; asked in registration order.
+                Handlers = [.. sp.GetServices<Routing.Edge.Transactions.IEdgeRequestHandler>()],
+            }));
+        builder.Services.AddSingleton<ISipInboundHandler>(sp => sp.GetRequiredService<SipEdge>());
+        builder.Services.AddSingleton<Routing.Edge.Transactions.ISipClient>(sp => sp.GetRequiredService<SipEdge>());
 
         builder.Services.AddAkka(SystemName, (b, sp) => ConfigureAkka(b, sp, options, identity, journalConnection));
         builder.Services.AddSingleton<SipListenerService>();
