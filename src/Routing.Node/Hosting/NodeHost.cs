@@ -88,6 +88,7 @@ public static partial class NodeHost
         builder.Services.AddSingleton<NodeHealth>();
         builder.Services.AddSingleton(EdgeOptionsFor(options, identity));
         builder.Services.AddSingleton<EdgeMetrics>();
+        builder.Services.AddSingleton(_ => new SipTransportMetrics(sip.Udp, sip.Tcp, sip.Flows));
         var flowSecret = NodePreflight.LoadFlowSecret(options.Sip, identity);
         builder.Services.AddSingleton(sp => new SipEdge(
             sp.GetRequiredService<EdgeOptions>(),
@@ -113,6 +114,7 @@ public static partial class NodeHost
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<NodeMetrics>();
         app.Services.GetRequiredService<EdgeMetrics>();
+        app.Services.GetRequiredService<SipTransportMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
