@@ -68,7 +68,14 @@ public sealed partial class SipEdge
             return ClientStartRejection.InvalidBranch;
         }
 
-        var parsed = SipParser.ParseDatagram(request.Message.Span, _options.Parser);
+        var span = request.Message.Span;
+        if (span.IndexOf("\r\n"u8) <= 0)
+        {
+            return ClientStartRejection.Malformed;
+        }
+
+        // Checked with a stand-in for the Via the edge will push (the parser requires one).
+        var parsed = SipParser.ParseDatagram(ClientRequests.PushVia(span, SipTransportKind.Udp, "192.0.2.1", 9, branch), _options.Parser);
         using (var m = parsed.Message)
         {
             if (parsed.Status != SipParseStatus.Message || m is null || !m.IsRequest)
