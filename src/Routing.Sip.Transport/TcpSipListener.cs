@@ -272,7 +272,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable, ISipConnector
         var now = _options.TimeProvider.GetTimestamp();
         foreach (var c in _connections.Values)
         {
-            if (_options.TimeProvider.GetElapsedTime(c.LastActivity, now) >= _options.IdleTimeout)
+            if (c.IsOpen && _options.TimeProvider.GetElapsedTime(c.LastActivity, now) >= _options.IdleTimeout)
             {
                 Count(StreamCloseCause.Idle);
                 LogIdle(_logger, c.Remote);
