@@ -327,7 +327,7 @@ public sealed partial class SipEdge
         }
 
         public EdgeMessage? BuildTrying(Transaction<EdgeMessage> transaction) =>
-            transaction.Context is ServerTransactionContext s ? EdgeMessage.Outgoing(s.BuildTrying()) : null;
+            transaction.Context is ServerTransactionContext s && s.BuildTrying() is { } trying ? EdgeMessage.Outgoing(trying) : null;
 
         public void DeliverResponse(Transaction<EdgeMessage> transaction, EdgeMessage response) =>
             edge.DeliverClientResponse(transaction, response);
