@@ -91,7 +91,22 @@ public static partial class NodeHost
         builder.Services.AddSingleton<EdgeMetrics>();
         var registrar = Registrar.RegistrarComposition.Read(options, identity, edgeOptions);
         Registrar.RegistrarComposition.AddServices(builder.Services, registrar);
-        builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
+        builder.Services.AddSingleton(_ => new SipTransportMetrics(sip.Udp, sip.Tcp, sip.Flows));
+        var flowSecret = NodePreflight.LoadFlowSecret(options.Sip, identity);
+        builder.Services.AddSingleton(sp => new SipEdge(
+            sp.GetRequiredService<EdgeOptions>(),
+            sp.GetRequiredService<EdgeMetrics>(),
+            sp.GetRequiredService<ILogger<SipEdge>>(),
+            new EdgeRuntime
+            {
+                TimeProvider = sp.GetRequiredService<TimeProvider>(),
+                Flows = sip.Flows,
+                FlowTokens = new FlowTokenCodec(flowSecret, identity.NodeId),
+                // TUs (registrar, proxy) register themselves as IEdgeRequestHandler; asked in registration order.
+                Handlers = [.. sp.GetServices<Routing.Edge.Transactions.IEdgeRequestHandler>()],
+            }));
+        builder.Services.AddSingleton<ISipInboundHandler>(sp => sp.GetRequiredService<SipEdge>());
+        builder.Services.AddSingleton<Routing.Edge.Transactions.ISipClient>(sp => sp.GetRequiredService<SipEdge>());
 
         builder.Services.AddAkka(SystemName, (b, sp) =>
         {
@@ -107,6 +122,7 @@ public static partial class NodeHost
         app.Services.GetRequiredService<NodeMetrics>();
         app.Services.GetRequiredService<EdgeMetrics>();
         app.Services.GetRequiredService<Routing.Edge.Registrar.RegistrarEdgeMetrics>();
+        app.Services.GetRequiredService<SipTransportMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);

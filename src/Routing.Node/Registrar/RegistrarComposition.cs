@@ -121,7 +121,7 @@ public static class RegistrarComposition
         services.AddSingleton<IRegistrar, ClusterRegistrar>();
         services.AddSingleton(sp => new RegisterHandler(settings.Edge, sp.GetRequiredService<IRegistrar>(),
             sp.GetRequiredService<DigestNonceService>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RegistrarEdgeMetrics>()));
-        services.AddSingleton<RegisterEndpoint>();
+        services.AddSingleton<Routing.Edge.Transactions.IEdgeRequestHandler, RegistrarRequestHandler>();
     }
 
     /// <summary>The <c>user</c> shard region on routing nodes, a proxy elsewhere (akka-notes §1b, §2.2).</summary>

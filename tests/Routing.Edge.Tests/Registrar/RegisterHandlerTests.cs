@@ -30,6 +30,35 @@ internal sealed class FakeRegistrar : IRegistrar
     }
 }
 
+/// <summary>A server transaction stand-in that records the TU's answer.</summary>
+internal sealed class RecordingServerRequest(SipMessage message, SipInboundContext source) : Routing.Edge.Transactions.EdgeServerRequest
+{
+    private bool _answered;
+
+    public TaskCompletionSource<(int Status, string Headers)> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override SipMessage Message => message;
+
+    public override SipInboundContext Source => source;
+
+    public override string ToTag => "t1";
+
+    public override CancellationToken Cancelled => CancellationToken.None;
+
+    public override bool Answered => _answered;
+
+    public override Routing.Edge.Transactions.ServerRespondResult Respond(int status, string? reasonPhrase = null, string? extraHeaders = null,
+        string? contentType = null, ReadOnlyMemory<byte> body = default)
+    {
+        _answered = true;
+        Answer.TrySetResult((status, extraHeaders ?? string.Empty));
+        return Routing.Edge.Transactions.ServerRespondResult.Accepted;
+    }
+
+    public override Routing.Edge.Transactions.ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response) =>
+        Routing.Edge.Transactions.ServerRespondResult.InvalidStatus;
+}
+
 /// <summary>Holds every answer until the test releases it.</summary>
 internal sealed class GatedRegistrar(Task<RegisterResult> gate) : IRegistrar
 {
@@ -356,29 +385,30 @@ public sealed class RegisterHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task SipEdge_Register_IsHandedToTheRegistrarAndAnswered()
+    public async Task RegistrarRequestHandler_Register_IsTakenAndAnsweredThroughTheServerTransaction()
     {
-        var edgeMetrics = new EdgeMetrics();
-        var options = new EdgeOptions { Domains = ["example.com"] };
-        var endpoint = new RegisterEndpoint(Handler(), edgeMetrics, options);
-        var edge = new SipEdge(options, edgeMetrics, NullLogger<SipEdge>.Instance, endpoint);
-        var sender = new CapturingSender();
-        var parsed = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("        \r\n", "", StringComparison.Ordinal).Replace("\n\n\n", "\n\n", StringComparison.Ordinal)));
+        var tu = new RegistrarRequestHandler(Handler(), new EdgeOptions { ServerName = "test-edge" });
+        using var message = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("\n\n\n", "\n\n", StringComparison.Ordinal))).Message!;
+        var request = new RecordingServerRequest(message, new SipInboundContext(SipTransportKind.Udp, Local, Remote, new CapturingSender()));
 
-        edge.OnMessage(parsed, new SipInboundContext(SipTransportKind.Udp, Local, Remote, sender));
+        Assert.True(tu.TryHandle(request, RequestTarget.Node));
+        var (status, headers) = await request.Answer.Task.WaitAsync(TimeSpan.FromSeconds(5 * TimeFactor), TestContext.Current.CancellationToken);
 
-        // The response leaves on another thread once the (here synchronous) registrar has answered.
-        var deadline = DateTime.UtcNow.AddSeconds(5 * TimeFactor);
-        while (sender.Sent.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Yield();
-        }
+        Assert.Equal(200, status);
+        Assert.Contains("Contact: <sip:alice@192.0.2.10:5060>;expires=1800\r\n", headers, StringComparison.Ordinal);
+        Assert.EndsWith("Server: test-edge\r\n", headers, StringComparison.Ordinal);
+    }
 
-        var (text, destination) = Assert.Single(sender.Sent);
-        Assert.StartsWith("SIP/2.0 200 OK\r\n", text, StringComparison.Ordinal);
-        Assert.Contains("received=198.51.100.7", text, StringComparison.Ordinal);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.7"), 40000), destination);
-        edgeMetrics.Dispose();
+    [Fact]
+    public void RegistrarRequestHandler_OtherMethod_IsLeftToTheNextHandler()
+    {
+        var tu = new RegistrarRequestHandler(Handler(), new EdgeOptions());
+        using var message = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("REGISTER sip:", "OPTIONS sip:", StringComparison.Ordinal)
+            .Replace("CSeq: 7 REGISTER", "CSeq: 7 OPTIONS", StringComparison.Ordinal).Replace("\n\n\n", "\n\n", StringComparison.Ordinal))).Message!;
+
+        Assert.False(tu.TryHandle(new RecordingServerRequest(message, new SipInboundContext(SipTransportKind.Udp, Local, Remote, new CapturingSender())),
+            RequestTarget.Node));
+        Assert.Empty(_registrar.Commands);
     }
 
     private static double TimeFactor => double.TryParse(Environment.GetEnvironmentVariable("ROUTING_TEST_TIMEFACTOR"), out var f) ? f : 1;
