@@ -54,9 +54,11 @@ public sealed partial class SipEdge : ISipInboundHandler
     private readonly byte[] _allowHeader;
     private readonly byte[] _serverHeader;
     private readonly HashSet<string> _supported;
+    private readonly Registrar.RegisterEndpoint? _register;
 
-    public SipEdge(EdgeOptions options, EdgeMetrics metrics, ILogger<SipEdge> logger)
+    public SipEdge(EdgeOptions options, EdgeMetrics metrics, ILogger<SipEdge> logger, Registrar.RegisterEndpoint? register = null)
     {
+        _register = register;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -83,6 +85,15 @@ public sealed partial class SipEdge : ISipInboundHandler
     public void OnMessage(in SipParseResult parsed, in SipInboundContext context)
     {
         var message = parsed.Message;
+        // REGISTER goes to the registrar (issue 5), which owns and disposes the message once it has answered.
+        if (_register is not null && parsed.Status == SipParseStatus.Message && message is { IsRequest: true, Method: SipMethod.Register }
+            && message.ToTag.IsEmpty)
+        {
+            _metrics.RequestReceived(SipMethod.Register);
+            _ = _register.DispatchAsync(message, context);
+            return;
+        }
+
         try
         {
             Handle(parsed, context);

@@ -86,11 +86,18 @@ public static partial class NodeHost
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton(new BearerTokenAuth(identity.AdminToken, options.Admin.MetricsOpen));
         builder.Services.AddSingleton<NodeHealth>();
-        builder.Services.AddSingleton(EdgeOptionsFor(options, identity));
+        var edgeOptions = EdgeOptionsFor(options, identity);
+        builder.Services.AddSingleton(edgeOptions);
         builder.Services.AddSingleton<EdgeMetrics>();
+        var registrar = Registrar.RegistrarComposition.Read(options, identity, edgeOptions);
+        Registrar.RegistrarComposition.AddServices(builder.Services, registrar);
         builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
 
-        builder.Services.AddAkka(SystemName, (b, sp) => ConfigureAkka(b, sp, options, identity, journalConnection));
+        builder.Services.AddAkka(SystemName, (b, sp) =>
+        {
+            ConfigureAkka(b, sp, options, identity, journalConnection);
+            Registrar.RegistrarComposition.AddShardRegion(b, sp, options, registrar);
+        });
         builder.Services.AddSingleton<SipListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SipListenerService>());
 
@@ -99,9 +106,11 @@ public static partial class NodeHost
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<NodeMetrics>();
         app.Services.GetRequiredService<EdgeMetrics>();
+        app.Services.GetRequiredService<Routing.Edge.Registrar.RegistrarEdgeMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
+        UserEndpoints.Map(app);
         return app;
     }
 
@@ -141,6 +150,10 @@ public static partial class NodeHost
         {
             LocalHosts = [.. hosts],
             Domains = options.Sip.Domains,
+            // REGISTER is served by the registrar (issue 5); path and outbound are the extensions it implements.
+            AllowedMethods = [Routing.Sip.Message.SipMethod.Options, Routing.Sip.Message.SipMethod.Register, Routing.Sip.Message.SipMethod.Ack,
+                Routing.Sip.Message.SipMethod.Cancel],
+            SupportedOptionTags = ["path", "outbound"],
             ServerName = "routing-cluster/" + identity.Version.Split('+')[0],
         };
     }
