@@ -8,10 +8,10 @@ namespace Routing.Edge.Proxy;
 /// <summary>One forwarded copy of a request: what RFC 3261 §16.6 changes in it.</summary>
 /// <param name="RequestUri">The new Request-URI (§16.6 step 2), null to keep the one the route plan leaves.</param>
 /// <param name="PreloadedRoutes">Route values placed in front of the route plan's (a binding's Path, §16.6 step 6).</param>
-/// <param name="Via">The via-parm this proxy pushes (§16.6 step 8), e.g. <c>SIP/2.0/UDP host:port;branch=…</c>.</param>
+/// <param name="Via">The via-parm this proxy pushes (§16.6 step 8), e.g. <c>SIP/2.0/UDP host:port;branch=…</c>; null when the edge pushes it as it sends (it alone knows the socket).</param>
 /// <param name="RecordRoute">Record-Route value to insert (§16.6 step 4), null when not record-routing.</param>
 /// <param name="MaxBreadth">RFC 5393 Max-Breadth for this branch, null to leave the header alone.</param>
-public sealed record ForwardSpec(string? RequestUri, IReadOnlyList<string> PreloadedRoutes, string Via, string? RecordRoute, int? MaxBreadth);
+public sealed record ForwardSpec(string? RequestUri, IReadOnlyList<string> PreloadedRoutes, string? Via, string? RecordRoute, int? MaxBreadth);
 
 /// <summary>RFC 3261 §16.6 (request forwarding): writes one branch's copy of a request by splicing the received bytes.</summary>
 public static class ProxyForwarder
@@ -69,7 +69,11 @@ public static class ProxyForwarder
         }
 
         // Step 8: our Via on top.
-        editor.PushVia(Encoding.ASCII.GetBytes(spec.Via));
+        if (spec.Via is not null)
+        {
+            editor.PushVia(Encoding.ASCII.GetBytes(spec.Via));
+        }
+
         editor.WriteTo(output);
         return true;
     }
