@@ -48,6 +48,7 @@ public sealed class SqlCdrStore : ICdrStore
 
     private readonly DbProviderFactory _factory;
     private readonly string _connectionString;
+    private volatile bool _initialized;
 
     public SqlCdrStore(DbProviderFactory factory, string connectionString)
     {
@@ -58,6 +59,11 @@ public sealed class SqlCdrStore : ICdrStore
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        if (_initialized)
+        {
+            return;
+        }
+
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, """
             CREATE TABLE IF NOT EXISTS cdr (
@@ -69,10 +75,12 @@ public sealed class SqlCdrStore : ICdrStore
         await ExecuteAsync(connection, null, "CREATE INDEX IF NOT EXISTS cdr_setup_time ON cdr (setup_time)", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null,
             "CREATE TABLE IF NOT EXISTS cdr_offset (projection TEXT PRIMARY KEY, offset_value BIGINT NOT NULL)", cancellationToken).ConfigureAwait(false);
+        _initialized = true;
     }
 
     public async Task<long> LoadOffsetAsync(CancellationToken cancellationToken)
     {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT offset_value FROM cdr_offset WHERE projection = @p";
@@ -125,6 +133,7 @@ public sealed class SqlCdrStore : ICdrStore
     public async Task<IReadOnlyList<CdrRecord>> QueryAsync(CdrQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         var where = new List<string>();

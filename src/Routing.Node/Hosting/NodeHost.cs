@@ -91,12 +91,15 @@ public static partial class NodeHost
         builder.Services.AddSingleton<EdgeMetrics>();
         var registrar = Registrar.RegistrarComposition.Read(options, identity, edgeOptions);
         Registrar.RegistrarComposition.AddServices(builder.Services, registrar);
+        var proxy = Proxy.ProxyComposition.Read(options, edgeOptions, revealUnknownUsers: !registrar.Entity.HideUnknownUsers);
+        Proxy.ProxyComposition.AddServices(builder.Services, proxy, options.Storage.Journal, journalConnection);
         builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
 
         builder.Services.AddAkka(SystemName, (b, sp) =>
         {
             ConfigureAkka(b, sp, options, identity, journalConnection);
             Registrar.RegistrarComposition.AddShardRegion(b, sp, options, registrar);
+            Proxy.ProxyComposition.AddShardRegion(b, sp, proxy, ShardingPluginIdentifier);
         });
         builder.Services.AddSingleton<SipListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SipListenerService>());
@@ -111,6 +114,7 @@ public static partial class NodeHost
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
         UserEndpoints.Map(app);
+        DialogEndpoints.Map(app);
         return app;
     }
 
