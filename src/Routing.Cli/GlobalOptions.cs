@@ -33,6 +33,10 @@ public sealed class GlobalOptions
           node health           liveness and readiness (exit 1 when not ready)
           node info             node id, version, listeners, start history
           sip ...               SIP tools run locally (lint, parse)
+          dialog list           calls in progress
+          dialog show CALL-ID   a dialog's parties and event history
+          cdr list [--user AOR] [--since TIME] [--limit N]
+                                call detail records, newest first (--json: one object per call)
 
         Global options:
           --node URL            admin API of the node (default: http://127.0.0.1:9110)

@@ -8,7 +8,8 @@ namespace Routing.Cli;
 /// </summary>
 public static class RoutectlApp
 {
-    public static IReadOnlyList<IVerb> Verbs { get; } = [new ClusterShowCommand(), new NodeHealthCommand(), new NodeInfoCommand()];
+    public static IReadOnlyList<IVerb> Verbs { get; } = [new ClusterShowCommand(), new NodeHealthCommand(), new NodeInfoCommand(),
+        new Commands.Dialogs.DialogListCommand(), new Commands.Dialogs.DialogShowCommand(), new Commands.Dialogs.CdrListCommand()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,
         HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
@@ -56,9 +57,9 @@ public static class RoutectlApp
             return ExitCodes.Usage;
         }
 
-        if (options.Words.Count > 2)
+        if (options.Words.Count > 2 + verb.MaxArguments)
         {
-            await stderr.WriteLineAsync($"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2]}'");
+            await stderr.WriteLineAsync($"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2 + verb.MaxArguments]}'");
             return ExitCodes.Usage;
         }
 
