@@ -169,7 +169,8 @@ public sealed class FlowTokenCodec
     private static bool TryBase64UrlDecode(ReadOnlySpan<char> text, Span<byte> destination, out int written)
     {
         written = 0;
-        if (System.Buffers.Text.Base64Url.GetMaxDecodedLength(text.Length) > destination.Length)
+        // IsValid first: the decoder throws on characters outside the alphabet, and this is network input.
+        if (!System.Buffers.Text.Base64Url.IsValid(text) || System.Buffers.Text.Base64Url.GetMaxDecodedLength(text.Length) > destination.Length)
         {
             return false;
         }

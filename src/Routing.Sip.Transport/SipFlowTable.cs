@@ -24,6 +24,17 @@ public interface ISipConnection : ISipSender
     void Close();
 }
 
+/// <summary>Opens outbound TCP or TLS connections (implemented by <see cref="TcpSipListener"/>).</summary>
+public interface ISipConnector
+{
+    SipTransportKind Transport { get; }
+
+    IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Opens a connection and registers it in the flow table; null when it cannot be opened.</summary>
+    Task<ISipConnection?> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken);
+}
+
 /// <summary>The result of sending on a flow.</summary>
 public enum FlowSendResult
 {
@@ -47,7 +58,8 @@ public sealed class SipFlowTable
 {
     private readonly ConcurrentDictionary<long, ISipConnection> _byId = new();
     private readonly ConcurrentDictionary<(SipTransportKind, IPEndPoint, IPEndPoint), ISipConnection> _byKey = new();
-    private readonly ConcurrentDictionary<IPEndPoint, UdpSipListener> _udp = new();
+    private readonly ConcurrentDictionary<IPEndPoint, ISipSender> _udp = new();
+    private readonly ConcurrentDictionary<SipTransportKind, ISipConnector> _connectors = new();
     private long _nextId;
 
     public int ConnectionCount => _byId.Count;
@@ -73,17 +85,28 @@ public sealed class SipFlowTable
         }
     }
 
-    public void AddUdp(UdpSipListener listener)
+    /// <summary>Registers a UDP socket (a <see cref="UdpSipListener"/>) bound to <paramref name="local"/>.</summary>
+    public void AddUdp(IPEndPoint local, ISipSender socket)
     {
-        ArgumentNullException.ThrowIfNull(listener);
-        _udp[listener.LocalEndPoint] = listener;
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(socket);
+        _udp[local] = socket;
     }
 
-    public void RemoveUdp(UdpSipListener listener)
+    public void RemoveUdp(IPEndPoint local)
     {
-        ArgumentNullException.ThrowIfNull(listener);
-        _udp.TryRemove(listener.LocalEndPoint, out _);
+        ArgumentNullException.ThrowIfNull(local);
+        _udp.TryRemove(local, out _);
     }
+
+    /// <summary>Registers the connector used for outbound connections of its transport (one per transport).</summary>
+    public void AddConnector(ISipConnector connector)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        _connectors.TryAdd(connector.Transport, connector);
+    }
+
+    public ISipConnector? ConnectorFor(SipTransportKind transport) => _connectors.TryGetValue(transport, out var c) ? c : null;
 
     public bool TryGetConnection(long id, out ISipConnection? connection) => _byId.TryGetValue(id, out connection);
 
@@ -101,22 +124,19 @@ public sealed class SipFlowTable
         return null;
     }
 
-    /// <summary>The UDP socket bound to <paramref name="local"/>, or the first one of the same address family.</summary>
-    public UdpSipListener? FindUdp(IPEndPoint? local, System.Net.Sockets.AddressFamily family)
+    /// <summary>A UDP socket of <paramref name="family"/> and its local address, or null.</summary>
+    public ISipSender? FindUdp(System.Net.Sockets.AddressFamily family, out IPEndPoint? local)
     {
-        if (local is not null && _udp.TryGetValue(local, out var exact))
+        foreach (var u in _udp)
         {
-            return exact;
-        }
-
-        foreach (var u in _udp.Values)
-        {
-            if (u.LocalEndPoint.AddressFamily == family)
+            if (u.Key.AddressFamily == family)
             {
-                return u;
+                local = u.Key;
+                return u.Value;
             }
         }
 
+        local = null;
         return null;
     }
 

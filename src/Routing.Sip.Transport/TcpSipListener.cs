@@ -29,7 +29,7 @@ public enum StreamCloseCause
 /// <see cref="SipFlowTable"/>, closed when idle, oversized or unframeable, and limited per remote address. Neither
 /// the accept loop nor a connection loop throws out.
 /// </summary>
-public sealed partial class TcpSipListener : IAsyncDisposable
+public sealed partial class TcpSipListener : IAsyncDisposable, ISipConnector
 {
     private const int Backlog = 512;
     private static readonly int CauseCount = Enum.GetValues<StreamCloseCause>().Length;
@@ -132,6 +132,12 @@ public sealed partial class TcpSipListener : IAsyncDisposable
     public async Task<ISipConnection?> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(remote);
+        var existing = _flows.FindConnectionTo(Transport, remote);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
         if (_handler is null || _stopping is null)
         {
             throw new InvalidOperationException("The listener is not started.");
@@ -266,7 +272,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
         var now = _options.TimeProvider.GetTimestamp();
         foreach (var c in _connections.Values)
         {
-            if (_options.TimeProvider.GetElapsedTime(c.LastActivity, now) >= _options.IdleTimeout)
+            if (c.IsOpen && _options.TimeProvider.GetElapsedTime(c.LastActivity, now) >= _options.IdleTimeout)
             {
                 Count(StreamCloseCause.Idle);
                 LogIdle(_logger, c.Remote);

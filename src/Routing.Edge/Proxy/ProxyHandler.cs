@@ -19,7 +19,7 @@ namespace Routing.Edge.Proxy;
 /// are routed by the <c>dialog</c> entity to the other party's current flow. The decisions are the pure types of this
 /// folder; this class only moves bytes between them, the edge's transactions and the cluster ports.
 /// </summary>
-public sealed partial class ProxyHandler : IEdgeRequestHandler
+public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 {
     private const string CompletedElsewhere = "Reason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n";
 

@@ -93,7 +93,23 @@ public static partial class NodeHost
         Registrar.RegistrarComposition.AddServices(builder.Services, registrar);
         var proxy = Proxy.ProxyComposition.Read(options, edgeOptions, revealUnknownUsers: !registrar.Entity.HideUnknownUsers);
         Proxy.ProxyComposition.AddServices(builder.Services, proxy, options.Storage.Journal, journalConnection);
-        builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
+        builder.Services.AddSingleton(_ => new SipTransportMetrics(sip.Udp, sip.Tcp, sip.Flows));
+        var flowSecret = NodePreflight.LoadFlowSecret(options.Sip, identity);
+        builder.Services.AddSingleton(sp => new SipEdge(
+            sp.GetRequiredService<EdgeOptions>(),
+            sp.GetRequiredService<EdgeMetrics>(),
+            sp.GetRequiredService<ILogger<SipEdge>>(),
+            new EdgeRuntime
+            {
+                TimeProvider = sp.GetRequiredService<TimeProvider>(),
+                Flows = sip.Flows,
+                FlowTokens = new FlowTokenCodec(flowSecret, identity.NodeId),
+                // TUs (registrar, proxy) register themselves as IEdgeRequestHandler; asked in registration order.
+                Handlers = [.. sp.GetServices<Routing.Edge.Transactions.IEdgeRequestHandler>()],
+            },
+            sp.GetRequiredService<Routing.Edge.Registrar.RegisterEndpoint>()));
+        builder.Services.AddSingleton<ISipInboundHandler>(sp => sp.GetRequiredService<SipEdge>());
+        builder.Services.AddSingleton<Routing.Edge.Transactions.ISipClient>(sp => sp.GetRequiredService<SipEdge>());
 
         builder.Services.AddAkka(SystemName, (b, sp) =>
         {
@@ -110,6 +126,7 @@ public static partial class NodeHost
         app.Services.GetRequiredService<NodeMetrics>();
         app.Services.GetRequiredService<EdgeMetrics>();
         app.Services.GetRequiredService<Routing.Edge.Registrar.RegistrarEdgeMetrics>();
+        app.Services.GetRequiredService<SipTransportMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
@@ -156,7 +173,10 @@ public static partial class NodeHost
             Domains = options.Sip.Domains,
             // REGISTER is served by the registrar (issue 5); path and outbound are the extensions it implements.
             AllowedMethods = [Routing.Sip.Message.SipMethod.Options, Routing.Sip.Message.SipMethod.Register, Routing.Sip.Message.SipMethod.Ack,
-                Routing.Sip.Message.SipMethod.Cancel],
+                Routing.Sip.Message.SipMethod.Cancel,
+                // The proxy (issue 6) routes these to served users and within dialogs.
+                Routing.Sip.Message.SipMethod.Invite, Routing.Sip.Message.SipMethod.Bye, Routing.Sip.Message.SipMethod.Update,
+                Routing.Sip.Message.SipMethod.Info, Routing.Sip.Message.SipMethod.Message],
             SupportedOptionTags = ["path", "outbound"],
             ServerName = "routing-cluster/" + identity.Version.Split('+')[0],
         };

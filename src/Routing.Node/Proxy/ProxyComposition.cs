@@ -103,6 +103,7 @@ public static class ProxyComposition
             sp.GetRequiredService<IDialogPort>(), sp.GetRequiredService<IProxyCredentials>(), sp.GetRequiredService<DigestNonceService>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyHandler>>(),
             sp.GetRequiredService<EdgeOptions>().ServerName));
+        services.AddSingleton<IEdgeRequestHandler, EdgeProxyHandler>();
     }
 
     /// <summary>The <c>dialog</c> region on routing nodes (a proxy elsewhere) and the CDR projection singleton.</summary>
