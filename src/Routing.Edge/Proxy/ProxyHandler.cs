@@ -186,18 +186,32 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                 }
 
                 calleeAor = uri.ToAddressOfRecord();
-                var found = await _location.LookupAsync(calleeAor, CancellationToken.None).ConfigureAwait(false);
-                switch (found.Status)
+
+                // The dialog is recorded before the lookup so that a call to an unknown or unreachable user leaves
+                // a CDR too (final status 404/480).
+                if (m.Method == SipMethod.Invite && !await StartDialogAsync(request, calleeAor).ConfigureAwait(false))
                 {
-                    case LocationStatus.UnknownUser:
-                        request.Respond(_settings.RevealUnknownUsers ? 404 : 480, null, _serverHeader);
-                        return;
-                    case LocationStatus.NoBindings:
-                        request.Respond(480, null, _serverHeader);
-                        return;
-                    case LocationStatus.Unavailable:
-                        request.Respond(500, "Location Service Unavailable", "Retry-After: 5\r\n" + _serverHeader);
-                        return;
+                    return;
+                }
+
+                var found = await _location.LookupAsync(calleeAor, CancellationToken.None).ConfigureAwait(false);
+                var refusal = found.Status switch
+                {
+                    LocationStatus.UnknownUser => _settings.RevealUnknownUsers ? 404 : 480,
+                    LocationStatus.NoBindings => 480,
+                    LocationStatus.Unavailable => 500,
+                    _ => 0,
+                };
+                if (refusal != 0)
+                {
+                    request.Respond(refusal, refusal == 500 ? "Location Service Unavailable" : null,
+                        refusal == 500 ? "Retry-After: 5\r\n" + _serverHeader : _serverHeader);
+                    if (m.Method == SipMethod.Invite)
+                    {
+                        _dialogs.Failed(Encoding.UTF8.GetString(m.CallId), refusal, CallSide.Proxy);
+                    }
+
+                    return;
                 }
 
                 targets = [.. found.Targets];
@@ -212,22 +226,16 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                 if (!MaxBreadth.TryAllocate(breadth, _settings.DefaultMaxBreadth, range.End.Value - range.Start.Value, shares.AsSpan(range)))
                 {
                     request.Respond(440, "Max-Breadth Exceeded", _serverHeader);
+                    if (m.Method == SipMethod.Invite && calleeAor is not null)
+                    {
+                        _dialogs.Failed(Encoding.UTF8.GetString(m.CallId), 440, CallSide.Proxy);
+                    }
+
                     return;
                 }
             }
 
             var call = new Call(this, request, plan, fork, shares, calleeAor);
-            if (m.Method == SipMethod.Invite && calleeAor is not null)
-            {
-                var started = await _dialogs.StartAsync(new DialogStart(call.CallId, KeyOf(m), Encoding.UTF8.GetString(m.FromTag),
-                    CallerOf(m, request.Source), calleeAor, m.GetString(m.RequestUriRange), SessionExpiresOf(m)), CancellationToken.None).ConfigureAwait(false);
-                if (!started)
-                {
-                    request.Respond(500, "Dialog Store Unavailable", "Retry-After: 5\r\n" + _serverHeader);
-                    return;
-                }
-            }
-
             Interlocked.Increment(ref _forwarded);
             call.Start();
         }
@@ -239,6 +247,20 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                 request.Respond(500, null, _serverHeader);
             }
         }
+    }
+
+    /// <summary>Records the dialog-creating INVITE; false when the dialog store failed and the request was answered 500.</summary>
+    private async Task<bool> StartDialogAsync(EdgeServerRequest request, string calleeAor)
+    {
+        var m = request.Message;
+        var started = await _dialogs.StartAsync(new DialogStart(Encoding.UTF8.GetString(m.CallId), KeyOf(m), Encoding.UTF8.GetString(m.FromTag),
+            CallerOf(m, request.Source), calleeAor, m.GetString(m.RequestUriRange), SessionExpiresOf(m)), CancellationToken.None).ConfigureAwait(false);
+        if (!started)
+        {
+            request.Respond(500, "Dialog Store Unavailable", "Retry-After: 5\r\n" + _serverHeader);
+        }
+
+        return started;
     }
 
     /// <summary>RFC 3261 §22.3: false when the request was answered with 407/403/500 instead.</summary>
@@ -445,8 +467,8 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             : AddressOf(party.Contact, party.SourceAddress, party.Transport);
 
     /// <summary>
-    /// The packet source when known (NAT-friendly, RFC 3581 symmetric response routing carried over to requests),
-    /// else the URI's IP literal; host names are not resolved here (RFC 3263 is the resolver's job).
+    /// The URI's IP literal (RFC 3263 §4 needs no lookup for one), else the packet source the binding or request came
+    /// from; host names are not resolved here.
     /// </summary>
     private static SipDestination AddressOf(string uriText, string source, string transport)
     {
@@ -456,25 +478,28 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             "tls" => SipTransportKind.Tls,
             _ => SipTransportKind.Udp,
         };
-        if (source.Length > 0 && IPEndPoint.TryParse(source, out var from))
-        {
-            return SipDestination.To(kind, from);
-        }
-
         if (SipUri.TryParse(Encoding.UTF8.GetBytes(uriText), out var uri) && IPAddress.TryParse(uri.GetHost().Trim('[', ']'), out var ip))
         {
-            var secure = uri.Scheme == SipUriScheme.Sips;
             var t = uri.Transport;
             if (Ascii.EqualsIgnoreCase(t, "tcp"u8))
             {
                 kind = SipTransportKind.Tcp;
             }
-            else if (Ascii.EqualsIgnoreCase(t, "tls"u8) || secure)
+            else if (Ascii.EqualsIgnoreCase(t, "tls"u8) || uri.Scheme == SipUriScheme.Sips)
             {
                 kind = SipTransportKind.Tls;
             }
+            else if (Ascii.EqualsIgnoreCase(t, "udp"u8))
+            {
+                kind = SipTransportKind.Udp;
+            }
 
             return SipDestination.To(kind, new IPEndPoint(ip, uri.Port ?? (kind == SipTransportKind.Tls ? 5061 : 5060)));
+        }
+
+        if (source.Length > 0 && IPEndPoint.TryParse(source, out var from))
+        {
+            return SipDestination.To(kind, from);
         }
 
         throw new InvalidOperationException("no address for " + uriText);
