@@ -51,12 +51,22 @@ public sealed class AdminClient : IDisposable
         }
     }
 
-    public async Task<AdminResponse> GetAsync(string path, CancellationToken cancellationToken)
+    public Task<AdminResponse> GetAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, path, null, cancellationToken);
+
+    /// <summary>Sends <paramref name="jsonBody"/> (when not null) as application/json with <paramref name="method"/>.</summary>
+    public async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? jsonBody, CancellationToken cancellationToken)
     {
         var uri = new Uri(_node, path);
         try
         {
-            using var response = await _http.GetAsync(uri, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(method, uri);
+            if (jsonBody is not null)
+            {
+                request.Content = new StringContent(jsonBody, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             return new AdminResponse(response.StatusCode, body);
         }

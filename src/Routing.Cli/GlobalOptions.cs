@@ -33,6 +33,11 @@ public sealed class GlobalOptions
           node health           liveness and readiness (exit 1 when not ready)
           node info             node id, version, listeners, start history
           sip ...               SIP tools run locally (lint, parse)
+          user add AOR --password P     provision a user (HA1 only is stored)
+          user remove AOR               remove a user and its bindings
+          user show AOR                 bindings with flows, expiry, user agent, source
+          user list [--limit N]         AORs known to the journal
+          user import FILE.csv          one "AOR,password" per line, with a progress bar
           dialog list           calls in progress
           dialog show CALL-ID   a dialog's parties and event history
           cdr list [--user AOR] [--since TIME] [--limit N]

@@ -274,21 +274,25 @@ public static class RegistrarDecider
             return -1;
         }
 
-        var parsed = SipUri.TryParse(System.Text.Encoding.UTF8.GetBytes(contact.Uri), out var uri);
+        // Exact text first (the common refresh), §19.1.4 equivalence only when that finds nothing.
         for (var i = 0; i < state.Bindings.Count; i++)
         {
             var b = state.Bindings[i];
-            if (b.Instance is not null)
-            {
-                continue;
-            }
-
-            if (string.Equals(b.ContactUri, contact.Uri, StringComparison.Ordinal))
+            if (b.Instance is null && string.Equals(b.ContactUri, contact.Uri, StringComparison.Ordinal))
             {
                 return i;
             }
+        }
 
-            if (parsed && SipUri.TryParse(System.Text.Encoding.UTF8.GetBytes(b.ContactUri), out var other) && uri.Equals(other))
+        if (state.Bindings.Count == 0 || !SipUri.TryParse(System.Text.Encoding.UTF8.GetBytes(contact.Uri), out var uri))
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < state.Bindings.Count; i++)
+        {
+            var b = state.Bindings[i];
+            if (b.Instance is null && SipUri.TryParse(System.Text.Encoding.UTF8.GetBytes(b.ContactUri), out var other) && uri.Equals(other))
             {
                 return i;
             }

@@ -37,6 +37,15 @@ public sealed record Binding(
     public string Key => IsOutboundFlow ? FlowKey(Instance!, RegId!.Value) : ContactUri;
 
     public static string FlowKey(string instance, int regId) => instance + " " + regId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Value equality, Path compared element by element (records compare lists by reference).</summary>
+    public bool Equals(Binding? other) =>
+        other is not null
+        && ContactUri == other.ContactUri && Parameters == other.Parameters && Q == other.Q && ExpiresAt == other.ExpiresAt
+        && CallId == other.CallId && CSeq == other.CSeq && Instance == other.Instance && RegId == other.RegId
+        && Path.SequenceEqual(other.Path) && Source == other.Source && UserAgent == other.UserAgent && RegisteredAt == other.RegisteredAt;
+
+    public override int GetHashCode() => HashCode.Combine(ContactUri, ExpiresAt, CallId, CSeq, Instance, RegId, Source);
 }
 
 /// <summary>The user was created by an operator.</summary>
@@ -46,7 +55,13 @@ public sealed record UserProvisioned(string Aor, string Username, string Realm, 
 public sealed record UserDeprovisioned(string Aor, DateTimeOffset At) : IUserEvent;
 
 /// <summary>Digest credentials replaced (HA1 per algorithm, RFC 7616 §3.4.2); the password is never stored.</summary>
-public sealed record CredentialsSet(IReadOnlyList<Ha1Entry> Credentials, DateTimeOffset At) : IUserEvent;
+public sealed record CredentialsSet(IReadOnlyList<Ha1Entry> Credentials, DateTimeOffset At) : IUserEvent
+{
+    /// <summary>Value equality, credentials compared element by element.</summary>
+    public bool Equals(CredentialsSet? other) => other is not null && At == other.At && Credentials.SequenceEqual(other.Credentials);
+
+    public override int GetHashCode() => HashCode.Combine(At, Credentials.Count);
+}
 
 /// <summary>A new contact (or flow) was bound.</summary>
 public sealed record BindingAdded(Binding Binding) : IUserEvent;

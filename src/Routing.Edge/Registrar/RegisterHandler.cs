@@ -41,6 +41,12 @@ public sealed class RegisterHandlerOptions
     /// <summary>How long the edge waits for the registrar before answering 500. Default: 5 s.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Challenges offered in a 401, most preferred first (RFC 8760 §2.4). Default: SHA-256, MD5. Some clients (SIPp 3.6)
+    /// only read the first challenge and only know MD5: put MD5 first for them.
+    /// </summary>
+    public IReadOnlyList<DigestAlgorithm> ChallengeAlgorithms { get; init; } = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5];
+
     /// <summary>Option tags we honour in Require (RFC 3261 §10.3 step 2). Default: path, outbound.</summary>
     public IReadOnlyList<string> SupportedOptionTags { get; init; } = ["path", "outbound"];
 }
@@ -133,7 +139,7 @@ public sealed class RegisterHandler
 
         // RFC 3261 §10.3 step 1: only REGISTERs for a domain we are the registrar of.
         var ruriHost = HostText(requestUri);
-        if (!IsServedHost(ruriHost, forRequestUri: true))
+        if (!IsServedHost(ruriHost))
         {
             return new SipReply(403, "Domain Not Served", string.Empty);
         }
@@ -154,7 +160,7 @@ public sealed class RegisterHandler
         var aor = aorUri.ToAddressOfRecord();
         realm = HostText(aorUri);
         // Step 5: the AOR must be one of our domains.
-        if (!IsServedHost(realm, forRequestUri: false))
+        if (!IsServedHost(realm))
         {
             return new SipReply(404, "Address Not Valid For Domain", string.Empty);
         }
@@ -312,13 +318,16 @@ public sealed class RegisterHandler
     {
         var now = _time.GetUtcNow();
         var nonce = _nonces!.Issue(now, realm);
-        var sha = DigestChallenge.Create(realm, nonce, DigestAlgorithm.Sha256, stale: stale);
-        var md5 = DigestChallenge.Create(realm, nonce, DigestAlgorithm.Md5, stale: stale);
-        return new SipReply(401, string.Empty,
-            "WWW-Authenticate: " + sha.ToHeaderValue() + "\r\nWWW-Authenticate: " + md5.ToHeaderValue() + "\r\n");
+        var headers = new StringBuilder(256);
+        foreach (var algorithm in _options.ChallengeAlgorithms)
+        {
+            headers.Append("WWW-Authenticate: ").Append(DigestChallenge.Create(realm, nonce, algorithm, stale: stale).ToHeaderValue()).Append("\r\n");
+        }
+
+        return new SipReply(401, string.Empty, headers.ToString());
     }
 
-    private bool IsServedHost(string host, bool forRequestUri)
+    private bool IsServedHost(string host)
     {
         foreach (var h in _options.LocalHosts)
         {
@@ -337,7 +346,7 @@ public sealed class RegisterHandler
         }
 
         // With digest and no configured domain the provisioned users define the domains: the entity decides.
-        return _options.Digest && (_options.Domains.Count == 0 || !forRequestUri);
+        return _options.Digest && _options.Domains.Count == 0;
     }
 
     private string? Unsupported(SipMessage request)

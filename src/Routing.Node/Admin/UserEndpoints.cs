@@ -57,7 +57,15 @@ public sealed record UserResponse(string Aor, bool Provisioned, IReadOnlyList<st
 /// </summary>
 public static class UserEndpoints
 {
-    private const int ImportParallelism = 256;
+    private const int ImportParallelism = 128;
+
+    /// <summary>
+    /// An import creates thousands of entities at once (each recovers from the journal before its first write), so one
+    /// attempt may wait far longer than a single REGISTER would; provisioning is idempotent, so a timed-out one is retried.
+    /// </summary>
+    private static readonly TimeSpan ImportTimeout = TimeSpan.FromSeconds(30);
+
+    private const int ImportAttempts = 3;
 
     public static void Map(WebApplication app)
     {
@@ -101,7 +109,12 @@ public static class UserEndpoints
                         return;
                     }
 
-                    var outcome = await ChangeAsync(region, command!, settings.AskTimeout, token);
+                    var outcome = UserChangeOutcome.JournalUnavailable;
+                    for (var attempt = 0; attempt < ImportAttempts && outcome == UserChangeOutcome.JournalUnavailable; attempt++)
+                    {
+                        outcome = await ChangeAsync(region, command!, ImportTimeout, token);
+                    }
+
                     lock (gate)
                     {
                         switch (outcome)

@@ -25,8 +25,16 @@ public static class RegistrarComposition
     /// <summary>HOCON section of the registrar settings.</summary>
     public const string Root = "routing.registrar";
 
-    /// <summary>DData only holds the coordinator state; no durable keys (LMDB is broken here, akka-notes §1, §10.4).</summary>
-    internal const string Hocon = "akka.cluster.sharding.distributed-data.durable.keys = []";
+    /// <summary>
+    /// DData only holds the coordinator state; no durable keys (LMDB is broken here, akka-notes §1, §10.4). More
+    /// concurrent recoveries than Akka's 50: every new or passivated AOR recovers before its first command, and an
+    /// import or a restart under REGISTER load starts thousands at once (measured: 10 000 imported users in 36 s
+    /// instead of 82 s on SQLite).
+    /// </summary>
+    internal const string Hocon = """
+        akka.cluster.sharding.distributed-data.durable.keys = []
+        akka.persistence.max-concurrent-recoveries = 256
+        """;
 
     /// <summary>Settings of the registrar after defaults, the config file and flags.</summary>
     public sealed record Settings(RegistrarSettings Entity, RegisterHandlerOptions Edge, DigestNonceOptions Nonces, TimeSpan AskTimeout);
@@ -66,6 +74,7 @@ public static class RegistrarComposition
             FlowTimerSeconds = c.GetInt("flow-timer", 120),
             RetryAfterSeconds = c.GetInt("retry-after", 5),
             Timeout = c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)),
+            ChallengeAlgorithms = ChallengeAlgorithms(c),
         };
         // Nodes of one cluster must share the nonce secret (a nonce from one edge is checked by any entity): configure
         // it, or it is derived from the admin token, which nodes of one cluster then share.
@@ -75,6 +84,27 @@ public static class RegistrarComposition
             : HMACSHA256.HashData(Encoding.UTF8.GetBytes(identity.AdminToken), "routing digest nonce v1"u8);
         var nonces = new DigestNonceOptions { Secret = secret, Lifetime = c.GetTimeSpan("nonce-lifetime", TimeSpan.FromSeconds(300)) };
         return new Settings(entity, handler, nonces, handler.Timeout);
+    }
+
+    private static DigestAlgorithm[] ChallengeAlgorithms(Config c)
+    {
+        if (!c.HasPath("challenge-algorithms"))
+        {
+            return [DigestAlgorithm.Sha256, DigestAlgorithm.Md5];
+        }
+
+        var list = new List<DigestAlgorithm>();
+        foreach (var token in c.GetStringList("challenge-algorithms"))
+        {
+            if (!DigestAlgorithms.TryParse(token, out var algorithm) || DigestAlgorithms.IsSession(algorithm))
+            {
+                throw new ConfigurationException($"{Root}.challenge-algorithms: '{token}' is not one of SHA-256, MD5, SHA-512-256");
+            }
+
+            list.Add(algorithm);
+        }
+
+        return list.Count == 0 ? [DigestAlgorithm.Sha256, DigestAlgorithm.Md5] : [.. list];
     }
 
     /// <summary>Adds the edge handler and the port to the shard region to the node's services.</summary>

@@ -708,6 +708,25 @@ public static class SipParser
     {
         var v = field.Value;
         var top = m.CountOf(SipHeaderId.Via) == 1;
+        if (v.Length > 0 && b.Slice(v.Start, v.Length).IndexOf((byte)',') < 0)
+        {
+            // One via-parm: no list to split (the common case, one pass instead of two).
+            var single = ViaScanner.TryScan(b, v.Start, v.End, out var t, out var s, out var br);
+            if (top)
+            {
+                m.TopViaTransportRange = t;
+                m.TopViaSentByRange = s;
+                m.TopViaBranchRange = br;
+            }
+
+            if (!single)
+            {
+                st.Fail(SipRejectionReason.InvalidVia, v.Start);
+            }
+
+            return;
+        }
+
         var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
         var any = false;
         while (list.MoveNext())
@@ -738,6 +757,17 @@ public static class SipParser
 
     private static void ScanAddressList(ReadOnlySpan<byte> b, ByteRange v, bool requireAngle, SipRejectionReason failure, ref ParseState st)
     {
+        if (v.Length > 0 && b.Slice(v.Start, v.Length).IndexOf((byte)',') < 0)
+        {
+            // One address: no list to split.
+            if (!NameAddrScanner.TryScan(b, v.Start, v.End, requireAngle, out _))
+            {
+                st.Fail(failure, v.Start);
+            }
+
+            return;
+        }
+
         var list = new SipListEnumerator(b.Slice(v.Start, v.Length));
         var any = false;
         while (list.MoveNext())

@@ -10,11 +10,15 @@ internal static class Corpus
 {
     private static readonly Assembly Assembly = typeof(Corpus).Assembly;
 
+    // %(RecursiveDir) uses the build machine's separator; names here always use '/'.
+    private static readonly Dictionary<string, string> Resources = Assembly.GetManifestResourceNames()
+        .ToDictionary(n => n.Replace('\\', '/'), n => n, StringComparer.Ordinal);
+
     /// <summary>Corpus names such as <c>rfc4475/wsinv</c> under a folder.</summary>
     public static IEnumerable<string> Names(string folder)
     {
         var prefix = "Corpus/" + folder + "/";
-        foreach (var name in Assembly.GetManifestResourceNames())
+        foreach (var name in Resources.Keys.Order(StringComparer.Ordinal))
         {
             if (name.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -27,7 +31,8 @@ internal static class Corpus
     public static byte[] Load(string name)
     {
         var resource = "Corpus/" + (Path.HasExtension(name) ? name : name + ".sip");
-        using var stream = Assembly.GetManifestResourceStream(resource) ?? throw new FileNotFoundException(resource);
+        using var stream = (Resources.TryGetValue(resource, out var actual) ? Assembly.GetManifestResourceStream(actual) : null)
+            ?? throw new FileNotFoundException(resource);
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         if (resource.EndsWith(".bin", StringComparison.Ordinal))

@@ -111,10 +111,10 @@ public class SipBuilderTests
         using var m = SipParser.ParseDatagram(Corpus.Load("rfc4475/bext01")).Message!;
         var unsupported = new ArrayBufferWriter<byte>();
 
-        var found = SipMessageChecks.TryFindUnsupportedOptions(m, SipHeaderId.ProxyRequire, new HashSet<string>(StringComparer.Ordinal) { "nothingSupportedHere" }, unsupported);
+        var found = SipMessageChecks.TryFindUnsupportedOptions(m, SipHeaderId.ProxyRequire, new HashSet<string>(StringComparer.Ordinal) { "path", "outbound" }, unsupported);
 
         Assert.True(found);
-        Assert.Equal("noProxiesSupportThis", Encoding.ASCII.GetString(unsupported.WrittenSpan));
+        Assert.Equal("noProxiesSupportThis, norDoAnyProxiesSupportThis", Encoding.ASCII.GetString(unsupported.WrittenSpan));
         Assert.Equal(420, SipRejectionReason.BadExtension.ToStatusCode());
     }
 
@@ -123,7 +123,7 @@ public class SipBuilderTests
     {
         using var m = SipParser.ParseDatagram(Corpus.Load("rfc4475/bext01")).Message!;
 
-        var found = SipMessageChecks.TryFindUnsupportedOptions(m, SipHeaderId.Require, new HashSet<string>(StringComparer.Ordinal) { "nothingSupportedHere" }, new ArrayBufferWriter<byte>());
+        var found = SipMessageChecks.TryFindUnsupportedOptions(m, SipHeaderId.Require, new HashSet<string>(StringComparer.Ordinal) { "nothingSupportsThis", "nothingSupportsThisEither" }, new ArrayBufferWriter<byte>());
 
         Assert.False(found);
     }

@@ -281,6 +281,28 @@ public class TortureTests
     }
 
     [Fact]
+    public void Rfc4475_3_1_1_5_PercentNotAnEscape_HeaderNameWithPercentIsAnUnknownHeader()
+    {
+        using var m = SipParser.ParseDatagram(Corpus.Load("rfc4475/esc02")).Message!;
+
+        Assert.Equal(SipMethod.Extension, m.Method);
+        Assert.Equal(2, m.CountOf(SipHeaderId.Contact));
+        Assert.True(m.TryGetValue("C%6Fntact"u8, out var value));
+        Assert.Equal("<sip:alias2@host2.example.com>"u8.ToArray(), value.ToArray());
+        Assert.Equal("z9hG4bK209%fzsnel234"u8.ToArray(), m.TopViaBranch.ToArray());
+    }
+
+    [Fact]
+    public void Rfc4475_3_1_1_7_LongValues_AllThirtyFourViasIndexed()
+    {
+        using var m = SipParser.ParseDatagram(Corpus.Load("rfc4475/longreq")).Message!;
+
+        Assert.Equal(34, m.CountOf(SipHeaderId.Via));
+        Assert.Equal("sip33.example.com"u8.ToArray(), m.TopViaSentBy.ToArray());
+        Assert.Equal(179, m.FromTag.Length);
+    }
+
+    [Fact]
     public void Rfc4475_3_1_1_8_ExtraTrailingOctetsInUdp_AreIgnored()
     {
         var bytes = Corpus.Load("rfc4475/dblreq");
