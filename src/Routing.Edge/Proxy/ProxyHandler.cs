@@ -296,10 +296,13 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             default:
                 var nonce = _nonces!.Issue(_time.GetUtcNow(), realm);
                 var stale = verdict == CredentialVerdict.Stale;
-                request.Respond(407, null,
-                    "Proxy-Authenticate: " + DigestChallenge.Create(realm, nonce, DigestAlgorithm.Sha256, stale: stale).ToHeaderValue() + "\r\n"
-                    + "Proxy-Authenticate: " + DigestChallenge.Create(realm, nonce, DigestAlgorithm.Md5, stale: stale).ToHeaderValue() + "\r\n"
-                    + _serverHeader);
+                var challenges = new StringBuilder();
+                foreach (var algorithm in _settings.ChallengeAlgorithms)
+                {
+                    challenges.Append("Proxy-Authenticate: ").Append(DigestChallenge.Create(realm, nonce, algorithm, stale: stale).ToHeaderValue()).Append("\r\n");
+                }
+
+                request.Respond(407, null, challenges.Append(_serverHeader).ToString());
                 return false;
         }
     }

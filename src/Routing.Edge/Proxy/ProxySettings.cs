@@ -35,6 +35,13 @@ public sealed class ProxySettings
 
     public ProxyAuthMode Authentication { get; init; } = ProxyAuthMode.Digest;
 
+    /// <summary>
+    /// Proxy-Authenticate challenges offered in a 407, most preferred first (RFC 8760 §2.4). Some clients (baresip 1.0)
+    /// give up on the first algorithm they do not know, so deployments with them offer MD5 alone.
+    /// </summary>
+    public IReadOnlyList<Routing.Sip.Auth.DigestAlgorithm> ChallengeAlgorithms { get; init; } =
+        [Routing.Sip.Auth.DigestAlgorithm.Sha256, Routing.Sip.Auth.DigestAlgorithm.Md5];
+
     /// <summary>Peers (gateways, carriers) whose requests are never challenged.</summary>
     public IReadOnlyList<IPAddress> TrustedPeers { get; init; } = [];
 

@@ -68,6 +68,7 @@ public static class ProxyComposition
             RevealUnknownUsers = revealUnknownUsers,
             ForkGroupTimeout = c.GetTimeSpan("fork-group-timeout", TimeSpan.FromSeconds(20)),
             DefaultMaxBreadth = c.GetInt("max-breadth", 60),
+            ChallengeAlgorithms = ChallengeAlgorithms(c),
         };
         var dialogs = new DialogSettings
         {
@@ -83,6 +84,25 @@ public static class ProxyComposition
         }
 
         return new Settings(proxy, dialogs, c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)), routing);
+    }
+
+    private static DigestAlgorithm[] ChallengeAlgorithms(Config c)
+    {
+        var list = new List<DigestAlgorithm>();
+        if (c.HasPath("challenge-algorithms"))
+        {
+            foreach (var token in c.GetStringList("challenge-algorithms"))
+            {
+                if (!DigestAlgorithms.TryParse(token, out var algorithm) || DigestAlgorithms.IsSession(algorithm))
+                {
+                    throw new ConfigurationException($"{Root}.challenge-algorithms: '{token}' is not one of SHA-256, MD5, SHA-512-256");
+                }
+
+                list.Add(algorithm);
+            }
+        }
+
+        return list.Count == 0 ? [DigestAlgorithm.Sha256, DigestAlgorithm.Md5] : [.. list];
     }
 
     /// <summary>Adds the ports, the CDR store and the edge handler to the node's services.</summary>

@@ -16,9 +16,11 @@ internal sealed class ProxyNode : IDisposable
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly string _config;
+    private readonly string _auth;
 
-    public ProxyNode()
+    public ProxyNode(string auth = "none", string extraConfig = "")
     {
+        _auth = auth;
         DataDirectory = TestEnvironment.TempDirectory();
         SipPort = TestEnvironment.FreePort();
         AdminPort = TestEnvironment.FreePort();
@@ -27,7 +29,7 @@ internal sealed class ProxyNode : IDisposable
         File.WriteAllText(_config, """
             routing.proxy.fork-group-timeout = 2s
             routing.registrar.hide-unknown-users = false
-            """);
+            """ + "\n" + extraConfig);
     }
 
     public string DataDirectory { get; }
@@ -48,7 +50,7 @@ internal sealed class ProxyNode : IDisposable
         Process = ChildProcess.Start("dotnet",
         [
             TestEnvironment.NodeDll, "--sip", $"udp:127.0.0.1:{P(SipPort)}", "--admin", $"http://127.0.0.1:{P(AdminPort)}",
-            "--akka", $"127.0.0.1:{P(AkkaPort)}", "--data", DataDirectory, "--auth", "none", "--domain", Domain, "--config", _config,
+            "--akka", $"127.0.0.1:{P(AkkaPort)}", "--data", DataDirectory, "--auth", _auth, "--domain", Domain, "--config", _config,
         ], AppContext.BaseDirectory);
     }
 
