@@ -104,7 +104,8 @@ public sealed class DialogEntity : ReceivePersistentActor
 
     private void OnTick()
     {
-        if (_state.IsOver)
+        // Over, or never started (a query or a stray in-dialog request for an unknown Call-ID): nothing to keep.
+        if (_state.IsOver || _state.Phase == DialogPhase.None)
         {
             Passivate();
             return;
@@ -160,7 +161,9 @@ public sealed class DialogEntity : ReceivePersistentActor
         _timer = null;
         DateTimeOffset? due = _state.IsOver
             ? (_state.EndedAt ?? _time.GetUtcNow()) + _settings.Linger
-            : DialogDecider.NextDue(_state, _settings);
+            : _state.Phase == DialogPhase.None
+                ? _time.GetUtcNow() + _settings.Linger
+                : DialogDecider.NextDue(_state, _settings);
         if (due is not { } at)
         {
             return;

@@ -75,4 +75,18 @@ public sealed class DialogEntityTests : Akka.TestKit.Xunit.TestKit
         var view = await Ask<DialogView>(entity, new GetDialog("call-d"));
         Assert.Single(view.History);
     }
+
+    [Fact]
+    public async Task UnknownDialog_QueriedOnly_PassivatesAfterLinger()
+    {
+        var settings = new DialogSettings { Linger = TimeSpan.FromSeconds(5) };
+        var parent = CreateTestProbe();
+        var entity = parent.ChildActorOf(DialogEntity.Props("call-none", settings, _time), TestContext.Current.CancellationToken);
+        var view = await Ask<DialogView>(entity, new GetDialog("call-none"));
+        Assert.Equal(DialogPhase.None, view.Phase);
+
+        _time.Advance(settings.Linger + TimeSpan.FromSeconds(1));
+        var passivate = await parent.ExpectMsgAsync<Passivate>(Dilated(TimeSpan.FromSeconds(5)), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Same(StopDialog.Instance, passivate.StopMessage);
+    }
 }
