@@ -223,10 +223,7 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
                 received.Release();
                 return EdgeOutcome.Absorbed;
             case ServerRequestOutcome.AckAbsorbed:
-                received.Release();
-                return EdgeOutcome.Absorbed;
             case ServerRequestOutcome.AckPassedToTu:
-                ForwardAck(request, context);
                 received.Release();
                 return EdgeOutcome.Absorbed;
             case ServerRequestOutcome.MergedRequest:
@@ -241,29 +238,34 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
                 }
 
             default:
-                if (ForwardAck(request, context))
+                try
+                {
+                    if (OfferAck(request, context))
+                    {
+                        return EdgeOutcome.Absorbed;
+                    }
+
+                    _metrics.Dropped(SipDropCause.AckWithoutTransaction);
+                    return EdgeOutcome.Dropped;
+                }
+                finally
                 {
                     received.Release();
-                    return EdgeOutcome.Absorbed;
                 }
-
-                _metrics.Dropped(SipDropCause.AckWithoutTransaction);
-                received.Release();
-                return EdgeOutcome.Dropped;
         }
     }
 
-    /// <summary>An ACK for a 2xx goes to the proxy (issue 6), which forwards it end to end.</summary>
-    private bool ForwardAck(SipMessage request, in SipInboundContext context)
+    private bool OfferAck(SipMessage ack, in SipInboundContext context)
     {
-        if (request.Method != SipMethod.Ack)
+        if (_handlers.Length == 0)
         {
             return false;
         }
 
+        var target = RequestTargets.Classify(ack.Memory.Slice(ack.RequestUriRange.Start, ack.RequestUriRange.Length), context.Local.Address, _options);
         foreach (var handler in _handlers)
         {
-            if (handler is Proxy.IEdgeAckHandler ack && ack.TryForwardAck(request, context))
+            if (handler is IEdgeAckHandler acks && acks.TryHandleAck(ack, context, target))
             {
                 return true;
             }

@@ -100,7 +100,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
     /// the callee's current flow. The edge calls this for ACKs that match no server transaction; the message is
     /// copied before this returns.
     /// </summary>
-    public bool TryForwardAck(SipMessage ack, in SipInboundContext context)
+    public bool TryHandleAck(SipMessage ack, in SipInboundContext source, RequestTarget target)
     {
         ArgumentNullException.ThrowIfNull(ack);
         if (ack.Method != SipMethod.Ack || ack.ToTag.IsEmpty)
@@ -120,7 +120,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             return true;
         }
 
-        var request = InDialogOf(ack, context, targetRefresh: false);
+        var request = InDialogOf(ack, source, targetRefresh: false);
         _ = AckAsync(request, bytes);
         return true;
     }

@@ -19,5 +19,5 @@ public sealed class EdgeProxyHandler(IServiceProvider services) : IEdgeRequestHa
 
     public bool TryHandle(EdgeServerRequest request, RequestTarget target) => Proxy.TryHandle(request, target);
 
-    public bool TryForwardAck(SipMessage ack, in SipInboundContext context) => Proxy.TryForwardAck(ack, context);
+    public bool TryHandleAck(SipMessage ack, in SipInboundContext source, RequestTarget target) => Proxy.TryHandleAck(ack, source, target);
 }

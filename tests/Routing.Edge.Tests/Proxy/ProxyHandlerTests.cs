@@ -278,7 +278,7 @@ public sealed class ProxyHandlerTests
         using var m = Parse(ack);
         var context = new Routing.Sip.Transport.SipInboundContext(Routing.Sip.Transport.SipTransportKind.Udp,
             System.Net.IPEndPoint.Parse("127.0.0.1:5060"), System.Net.IPEndPoint.Parse("10.0.0.1:5060"), new NullSender());
-        Assert.True(Proxy().TryForwardAck(m, context));
+        Assert.True(Proxy().TryHandleAck(m, context, RequestTarget.LocalUser));
         await WaitFor(() => _client.Acks.Count == 1);
         Assert.Equal("10.0.0.2:5062", _client.Acks[0].Destination.EndPoint!.ToString());
         Assert.Contains("Max-Forwards: 69", _client.Acks[0].Text, StringComparison.Ordinal);
