@@ -28,10 +28,19 @@ public sealed class ClusterDialogPort : IDialogPort
     {
         ArgumentNullException.ThrowIfNull(start);
         var region = await RegionAsync(cancellationToken).ConfigureAwait(false);
+        var command = new StartDialog(start.CallId, Key(start.Key), start.FromTag, Party(start.Caller), start.CalleeAor,
+            start.RequestUri, start.SessionExpires);
+        if (!_settings.ConfirmDialogStart)
+        {
+            // Forward without waiting for the journal: the entity takes the start before anything later for the same
+            // Call-ID (one mailbox, in order); a failed write loses this dialog's record, not the call.
+            region.Tell(command);
+            return true;
+        }
+
         try
         {
-            var reply = await region.Ask<object>(new StartDialog(start.CallId, Key(start.Key), start.FromTag, Party(start.Caller), start.CalleeAor,
-                start.RequestUri, start.SessionExpires), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            var reply = await region.Ask<object>(command, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
             return reply is DialogAck;
         }
         catch (AskTimeoutException)

@@ -41,7 +41,9 @@ public static class ProxyComposition
         """;
 
     /// <summary>The proxy's settings after defaults, the config file and flags.</summary>
-    public sealed record Settings(ProxySettings Proxy, DialogSettings Dialogs, TimeSpan AskTimeout, bool Routing);
+    /// <param name="ConfirmDialogStart">Wait for the journal to take a dialog's start before forwarding its INVITE
+    /// (a journal fault then answers 500 instead of losing the record; costs a write's latency in every call setup).</param>
+    public sealed record Settings(ProxySettings Proxy, DialogSettings Dialogs, TimeSpan AskTimeout, bool Routing, bool ConfirmDialogStart);
 
     public static Settings Read(NodeOptions options, EdgeOptions edge, bool revealUnknownUsers)
     {
@@ -83,7 +85,7 @@ public static class ProxyComposition
             routing |= r == "routing";
         }
 
-        return new Settings(proxy, dialogs, c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)), routing);
+        return new Settings(proxy, dialogs, c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)), routing, c.GetBoolean("confirm-dialog-start", false));
     }
 
     private static DigestAlgorithm[] ChallengeAlgorithms(Config c)
