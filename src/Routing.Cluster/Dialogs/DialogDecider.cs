@@ -33,24 +33,24 @@ public static class DialogDecider
         return command switch
         {
             StartDialog c => state.Phase is DialogPhase.None or DialogPhase.Failed && !state.HasSeen(c.Key)
-                ? Emit(id, new DialogStarted(c.CallId, c.Key, c.FromTag, c.Caller, c.CalleeAor, c.RequestUri, c.SessionExpires, now))
+                ? Emit(id, new DialogStarted(c.CallId, c.Key, c.FromTag, c.Caller, c.CalleeAor, c.RequestUri, c.SessionExpires, c.At ?? now))
                 : Duplicate(id),
             RecordBranch c => state.Phase == DialogPhase.Early && c.Branch >= state.BranchesTried
-                ? Emit(id, new BranchForked(c.Branch, c.Contact, c.Instance, now))
+                ? Emit(id, new BranchForked(c.Branch, c.Contact, c.Instance, c.At ?? now))
                 : Duplicate(id),
             RecordProvisional c => state.Phase == DialogPhase.Early && c.Status is > 100 and < 200 && !HasRung(state)
-                ? Emit(id, new DialogRinging(c.Branch, c.Status, c.ToTag, now))
+                ? Emit(id, new DialogRinging(c.Branch, c.Status, c.ToTag, c.At ?? now))
                 : Duplicate(id),
             RecordAnswer c => state.Phase == DialogPhase.Early
-                ? Emit(id, new DialogAnswered(c.Branch, c.ToTag, c.Callee, c.SessionExpires, now))
+                ? Emit(id, new DialogAnswered(c.Branch, c.ToTag, c.Callee, c.SessionExpires, c.At ?? now))
                 : Duplicate(id),
             RecordFailure c => state.Phase == DialogPhase.Early
-                ? Emit(id, new DialogFailed(c.Status, c.By, now))
+                ? Emit(id, new DialogFailed(c.Status, c.By, c.At ?? now))
                 : Duplicate(id),
             ReplaceTarget c => state.Phase == DialogPhase.Confirmed
                 ? Emit(id, new TargetRefreshed(c.Side, c.Party, null, null, now))
                 : Duplicate(id),
-            RouteInDialog c => Route(state, c, now),
+            RouteInDialog c => Route(state, c, c.At ?? now),
             GetDialog => new DialogDecision([], View(state)),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a dialog command"),
         };

@@ -2,7 +2,10 @@ using Routing.Cluster.Serialization;
 
 namespace Routing.Cluster.Dialogs;
 
-/// <summary>Everything sent to a <c>dialog</c> entity; <see cref="CallId"/> is the entity id.</summary>
+/// <summary>
+/// Everything sent to a <c>dialog</c> entity; <see cref="CallId"/> is the entity id. Recording commands carry the time
+/// the edge saw the SIP message, so CDR times do not drift with journal latency.
+/// </summary>
 public interface IDialogCommand : IRoutingSerializable
 {
     string CallId { get; }
@@ -60,21 +63,22 @@ public sealed record RequestKey(long CSeq, string Method, string Branch)
 /// <summary>The proxy accepted a dialog-creating INVITE and is about to fork it.</summary>
 /// <param name="CalleeAor">The Request-URI as an address-of-record.</param>
 /// <param name="SessionExpires">RFC 4028 Session-Expires of the INVITE in seconds, null when absent.</param>
+/// <param name="At">When the edge saw the INVITE (the CDR's setup time); null: when the entity takes it.</param>
 public sealed record StartDialog(string CallId, RequestKey Key, string FromTag, DialogParty Caller, string CalleeAor, string RequestUri,
-    uint? SessionExpires) : IDialogCommand;
+    uint? SessionExpires, DateTimeOffset? At = null) : IDialogCommand;
 
 /// <summary>The INVITE went out on one more branch (a binding of the callee).</summary>
-public sealed record RecordBranch(string CallId, int Branch, string Contact, string? Instance) : IDialogCommand;
+public sealed record RecordBranch(string CallId, int Branch, string Contact, string? Instance, DateTimeOffset? At = null) : IDialogCommand;
 
 /// <summary>A provisional response (180/183) came back on a branch.</summary>
-public sealed record RecordProvisional(string CallId, int Branch, int Status, string? ToTag) : IDialogCommand;
+public sealed record RecordProvisional(string CallId, int Branch, int Status, string? ToTag, DateTimeOffset? At = null) : IDialogCommand;
 
 /// <summary>A 2xx came back: the dialog is confirmed with this device.</summary>
 /// <param name="SessionExpires">RFC 4028 Session-Expires of the 2xx in seconds, null when absent.</param>
-public sealed record RecordAnswer(string CallId, int Branch, string ToTag, DialogParty Callee, uint? SessionExpires) : IDialogCommand;
+public sealed record RecordAnswer(string CallId, int Branch, string ToTag, DialogParty Callee, uint? SessionExpires, DateTimeOffset? At = null) : IDialogCommand;
 
 /// <summary>Forking ended without a 2xx; <see cref="Status"/> went to the caller.</summary>
-public sealed record RecordFailure(string CallId, int Status, DialogSide By) : IDialogCommand;
+public sealed record RecordFailure(string CallId, int Status, DialogSide By, DateTimeOffset? At = null) : IDialogCommand;
 
 /// <summary>
 /// An in-dialog request (ACK, re-INVITE, UPDATE, INFO, BYE, ...) arrived at an edge: the entity answers with where it
@@ -85,7 +89,7 @@ public sealed record RecordFailure(string CallId, int Status, DialogSide By) : I
 /// <param name="TargetRefresh">The method refreshes the remote target (INVITE, UPDATE, RFC 3261 §12.2.2, RFC 3311).</param>
 /// <param name="SessionExpires">RFC 4028 Session-Expires of a refresh, null when absent.</param>
 public sealed record RouteInDialog(string CallId, RequestKey Key, string FromTag, string ToTag, DialogParty Sender, bool TargetRefresh,
-    uint? SessionExpires) : IDialogCommand;
+    uint? SessionExpires, DateTimeOffset? At = null) : IDialogCommand;
 
 /// <summary>The edge found the target's flow gone and re-resolved it through the user entity by +sip.instance.</summary>
 public sealed record ReplaceTarget(string CallId, DialogSide Side, DialogParty Party) : IDialogCommand;

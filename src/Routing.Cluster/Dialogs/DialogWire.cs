@@ -85,12 +85,12 @@ internal static class DialogWire
             SessionRefreshedManifest => new SessionRefreshed((DialogSide)f.I32(1), f.Key(2), f.U32(3), f.Time(4)),
             TerminatedManifest => new DialogTerminated((DialogSide)f.I32(1), (TerminationReason)f.I32(2), f.I32(3), f.OptKey(4), f.Time(5)),
             FailedManifest => new DialogFailed(f.I32(1), (DialogSide)f.I32(2), f.Time(3)),
-            StartManifest => new StartDialog(f.Str(1), f.Key(2), f.Str(3), f.Party(4), f.Str(5), f.Str(6), f.U32(7)),
-            RecordBranchManifest => new RecordBranch(f.Str(1), f.I32(2), f.Str(3), f.OptStr(4)),
-            RecordProvisionalManifest => new RecordProvisional(f.Str(1), f.I32(2), f.I32(3), f.OptStr(4)),
-            RecordAnswerManifest => new RecordAnswer(f.Str(1), f.I32(2), f.Str(3), f.Party(4), f.U32(5)),
-            RecordFailureManifest => new RecordFailure(f.Str(1), f.I32(2), (DialogSide)f.I32(3)),
-            RouteManifest => new RouteInDialog(f.Str(1), f.Key(2), f.Str(3), f.Str(4), f.Party(5), f.Bool(6), f.U32(7)),
+            StartManifest => new StartDialog(f.Str(1), f.Key(2), f.Str(3), f.Party(4), f.Str(5), f.Str(6), f.U32(7), f.OptTime(8)),
+            RecordBranchManifest => new RecordBranch(f.Str(1), f.I32(2), f.Str(3), f.OptStr(4), f.OptTime(5)),
+            RecordProvisionalManifest => new RecordProvisional(f.Str(1), f.I32(2), f.I32(3), f.OptStr(4), f.OptTime(5)),
+            RecordAnswerManifest => new RecordAnswer(f.Str(1), f.I32(2), f.Str(3), f.Party(4), f.U32(5), f.OptTime(6)),
+            RecordFailureManifest => new RecordFailure(f.Str(1), f.I32(2), (DialogSide)f.I32(3), f.OptTime(4)),
+            RouteManifest => new RouteInDialog(f.Str(1), f.Key(2), f.Str(3), f.Str(4), f.Party(5), f.Bool(6), f.U32(7), f.OptTime(8)),
             ReplaceManifest => new ReplaceTarget(f.Str(1), (DialogSide)f.I32(2), f.Party(3)),
             GetManifest => new GetDialog(f.Str(1)),
             StopManifest => StopDialog.Instance,
@@ -146,23 +146,23 @@ internal static class DialogWire
                 break;
             case StartDialog c:
                 Str(w, 1, c.CallId); Key(w, 2, c.Key); Str(w, 3, c.FromTag); Party(w, 4, c.Caller); Str(w, 5, c.CalleeAor);
-                Str(w, 6, c.RequestUri); U32(w, 7, c.SessionExpires);
+                Str(w, 6, c.RequestUri); U32(w, 7, c.SessionExpires); OptTime(w, 8, c.At);
                 break;
             case RecordBranch c:
-                Str(w, 1, c.CallId); I32(w, 2, c.Branch); Str(w, 3, c.Contact); Str(w, 4, c.Instance);
+                Str(w, 1, c.CallId); I32(w, 2, c.Branch); Str(w, 3, c.Contact); Str(w, 4, c.Instance); OptTime(w, 5, c.At);
                 break;
             case RecordProvisional c:
-                Str(w, 1, c.CallId); I32(w, 2, c.Branch); I32(w, 3, c.Status); Str(w, 4, c.ToTag);
+                Str(w, 1, c.CallId); I32(w, 2, c.Branch); I32(w, 3, c.Status); Str(w, 4, c.ToTag); OptTime(w, 5, c.At);
                 break;
             case RecordAnswer c:
-                Str(w, 1, c.CallId); I32(w, 2, c.Branch); Str(w, 3, c.ToTag); Party(w, 4, c.Callee); U32(w, 5, c.SessionExpires);
+                Str(w, 1, c.CallId); I32(w, 2, c.Branch); Str(w, 3, c.ToTag); Party(w, 4, c.Callee); U32(w, 5, c.SessionExpires); OptTime(w, 6, c.At);
                 break;
             case RecordFailure c:
-                Str(w, 1, c.CallId); I32(w, 2, c.Status); I32(w, 3, (int)c.By);
+                Str(w, 1, c.CallId); I32(w, 2, c.Status); I32(w, 3, (int)c.By); OptTime(w, 4, c.At);
                 break;
             case RouteInDialog c:
                 Str(w, 1, c.CallId); Key(w, 2, c.Key); Str(w, 3, c.FromTag); Str(w, 4, c.ToTag); Party(w, 5, c.Sender);
-                Bool(w, 6, c.TargetRefresh); U32(w, 7, c.SessionExpires);
+                Bool(w, 6, c.TargetRefresh); U32(w, 7, c.SessionExpires); OptTime(w, 8, c.At);
                 break;
             case ReplaceTarget c:
                 Str(w, 1, c.CallId); I32(w, 2, (int)c.Side); Party(w, 3, c.Party);
@@ -240,6 +240,14 @@ internal static class DialogWire
     {
         w.WriteTag(field, WireFormat.WireType.Varint);
         w.WriteInt64(at.ToUnixTimeMilliseconds());
+    }
+
+    private static void OptTime(CodedOutputStream w, int field, DateTimeOffset? at)
+    {
+        if (at is { } t)
+        {
+            Time(w, field, t);
+        }
     }
 
     private static void Key(CodedOutputStream w, int field, RequestKey? key)
@@ -351,6 +359,8 @@ internal static class DialogWire
         public bool Bool(int field) => I64(field) != 0;
 
         public DateTimeOffset Time(int field) => DateTimeOffset.FromUnixTimeMilliseconds(I64(field));
+
+        public DateTimeOffset? OptTime(int field) => Has(field) ? Time(field) : null;
 
         public RequestKey Key(int field) => OptKey(field) ?? new RequestKey(0, string.Empty, string.Empty);
 

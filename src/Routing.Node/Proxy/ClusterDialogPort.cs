@@ -10,10 +10,12 @@ public sealed class ClusterDialogPort : IDialogPort
 {
     private readonly ActorRegistry _registry;
     private readonly ProxyComposition.Settings _settings;
+    private readonly TimeProvider _time;
     private IActorRef? _region;
 
-    public ClusterDialogPort(ActorRegistry registry, ProxyComposition.Settings settings)
+    public ClusterDialogPort(ActorRegistry registry, ProxyComposition.Settings settings, TimeProvider time)
     {
+        _time = time ?? throw new ArgumentNullException(nameof(time));
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
     }
@@ -29,7 +31,7 @@ public sealed class ClusterDialogPort : IDialogPort
         ArgumentNullException.ThrowIfNull(start);
         var region = await RegionAsync(cancellationToken).ConfigureAwait(false);
         var command = new StartDialog(start.CallId, Key(start.Key), start.FromTag, Party(start.Caller), start.CalleeAor,
-            start.RequestUri, start.SessionExpires);
+            start.RequestUri, start.SessionExpires, _time.GetUtcNow());
         if (!_settings.ConfirmDialogStart)
         {
             // Forward without waiting for the journal: the entity takes the start before anything later for the same
@@ -50,15 +52,15 @@ public sealed class ClusterDialogPort : IDialogPort
     }
 
     public void BranchForked(string callId, int branch, string contact, string? instance) =>
-        Region.Tell(new RecordBranch(callId, branch, contact, instance));
+        Region.Tell(new RecordBranch(callId, branch, contact, instance, _time.GetUtcNow()));
 
     public void Provisional(string callId, int branch, int status, string? toTag) =>
-        Region.Tell(new RecordProvisional(callId, branch, status, toTag));
+        Region.Tell(new RecordProvisional(callId, branch, status, toTag, _time.GetUtcNow()));
 
     public void Answered(string callId, int branch, string toTag, CallParty callee, uint? sessionExpires) =>
-        Region.Tell(new RecordAnswer(callId, branch, toTag, Party(callee), sessionExpires));
+        Region.Tell(new RecordAnswer(callId, branch, toTag, Party(callee), sessionExpires, _time.GetUtcNow()));
 
-    public void Failed(string callId, int status, CallSide by) => Region.Tell(new RecordFailure(callId, status, Side(by)));
+    public void Failed(string callId, int status, CallSide by) => Region.Tell(new RecordFailure(callId, status, Side(by), _time.GetUtcNow()));
 
     public void TargetReplaced(string callId, CallSide side, CallParty party) => Region.Tell(new ReplaceTarget(callId, Side(side), Party(party)));
 
@@ -70,7 +72,7 @@ public sealed class ClusterDialogPort : IDialogPort
         try
         {
             reply = await region.Ask<object>(new RouteInDialog(request.CallId, Key(request.Key), request.FromTag, request.ToTag, Party(request.Sender),
-                request.TargetRefresh, request.SessionExpires), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+                request.TargetRefresh, request.SessionExpires, _time.GetUtcNow()), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {

@@ -143,4 +143,12 @@ public sealed class DialogDeciderTests
         Assert.Empty(d.Events);
         Assert.Equal(DialogSide.Callee, ((InDialogRoute)d.Reply).TargetSide);
     }
+
+    [Fact]
+    public void EdgeTimestamp_UsedForEventsInsteadOfEntityClock()
+    {
+        var seen = T0.AddSeconds(-2);
+        var d = DialogDecider.Decide(Run(DialogState.Empty("c1"), T0, Start()), new RecordAnswer("c1", 0, "t", Bob(), null, seen), T0);
+        Assert.Equal(seen, Assert.IsType<DialogAnswered>(Assert.Single(d.Events)).At);
+    }
 }
