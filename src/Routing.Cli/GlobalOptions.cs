@@ -38,6 +38,10 @@ public sealed class GlobalOptions
           user show AOR                 bindings with flows, expiry, user agent, source
           user list [--limit N]         AORs known to the journal
           user import FILE.csv          one "AOR,password" per line, with a progress bar
+          dialog list           calls in progress
+          dialog show CALL-ID   a dialog's parties and event history
+          cdr list [--user AOR] [--since TIME] [--limit N]
+                                call detail records, newest first (--json: one object per call)
 
         Global options:
           --node URL            admin API of the node (default: http://127.0.0.1:9110)

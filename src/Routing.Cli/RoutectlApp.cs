@@ -9,7 +9,8 @@ namespace Routing.Cli;
 public static class RoutectlApp
 {
     public static IReadOnlyList<IVerb> Verbs { get; } = [new ClusterShowCommand(), new NodeHealthCommand(), new NodeInfoCommand(), new Commands.User.UserAddCommand(), new Commands.User.UserRemoveCommand(),
-        new Commands.User.UserShowCommand(), new Commands.User.UserListCommand(), new Commands.User.UserImportCommand()];
+        new Commands.User.UserShowCommand(), new Commands.User.UserListCommand(), new Commands.User.UserImportCommand(),
+        new Commands.Dialogs.DialogListCommand(), new Commands.Dialogs.DialogShowCommand(), new Commands.Dialogs.CdrListCommand()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,
         HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)

@@ -30,6 +30,7 @@ public sealed class RoutingSerializer : SerializerWithStringManifest
     {
         NodeStarted => NodeStartedManifest,
         _ when Registrar.RegistrarWire.Manifest(o) is { } registrar => registrar,
+        _ when Dialogs.DialogWire.Manifest(o) is { } dialog => dialog,
         _ => throw new SerializationException($"{nameof(RoutingSerializer)} has no manifest for {o?.GetType().FullName}"),
     };
 
@@ -37,6 +38,7 @@ public sealed class RoutingSerializer : SerializerWithStringManifest
     {
         NodeStarted e => WriteNodeStarted(e),
         _ when Registrar.RegistrarWire.Manifest(obj) is not null => Registrar.RegistrarWire.Write(obj),
+        _ when Dialogs.DialogWire.Manifest(obj) is not null => Dialogs.DialogWire.Write(obj),
         _ => throw new SerializationException($"{nameof(RoutingSerializer)} cannot serialize {obj?.GetType().FullName}"),
     };
 
@@ -44,6 +46,7 @@ public sealed class RoutingSerializer : SerializerWithStringManifest
     {
         NodeStartedManifest => ReadNodeStarted(bytes),
         _ when Registrar.RegistrarWire.Knows(manifest) => Registrar.RegistrarWire.Read(bytes, manifest),
+        _ when Dialogs.DialogWire.Knows(manifest) => Dialogs.DialogWire.Read(bytes, manifest),
         // Unknown manifest: a transient problem for remoting (the message is dropped), a hard stop for recovery.
         _ => throw new SerializationException($"{nameof(RoutingSerializer)} does not know manifest '{manifest}'"),
     };

@@ -91,6 +91,8 @@ public static partial class NodeHost
         builder.Services.AddSingleton<EdgeMetrics>();
         var registrar = Registrar.RegistrarComposition.Read(options, identity, edgeOptions);
         Registrar.RegistrarComposition.AddServices(builder.Services, registrar);
+        var proxy = Proxy.ProxyComposition.Read(options, edgeOptions, revealUnknownUsers: !registrar.Entity.HideUnknownUsers);
+        Proxy.ProxyComposition.AddServices(builder.Services, proxy, options.Storage.Journal, journalConnection);
         builder.Services.AddSingleton(_ => new SipTransportMetrics(sip.Udp, sip.Tcp, sip.Flows));
         var flowSecret = NodePreflight.LoadFlowSecret(options.Sip, identity);
         builder.Services.AddSingleton(sp => new SipEdge(
@@ -112,6 +114,7 @@ public static partial class NodeHost
         {
             ConfigureAkka(b, sp, options, identity, journalConnection);
             Registrar.RegistrarComposition.AddShardRegion(b, sp, options, registrar);
+            Proxy.ProxyComposition.AddShardRegion(b, sp, proxy, ShardingPluginIdentifier);
         });
         builder.Services.AddSingleton<SipListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SipListenerService>());
@@ -127,6 +130,7 @@ public static partial class NodeHost
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
         UserEndpoints.Map(app);
+        DialogEndpoints.Map(app);
         return app;
     }
 
@@ -168,7 +172,10 @@ public static partial class NodeHost
             Domains = options.Sip.Domains,
             // REGISTER is served by the registrar (issue 5); path and outbound are the extensions it implements.
             AllowedMethods = [Routing.Sip.Message.SipMethod.Options, Routing.Sip.Message.SipMethod.Register, Routing.Sip.Message.SipMethod.Ack,
-                Routing.Sip.Message.SipMethod.Cancel],
+                Routing.Sip.Message.SipMethod.Cancel,
+                // The proxy (issue 6) routes these to served users and within dialogs.
+                Routing.Sip.Message.SipMethod.Invite, Routing.Sip.Message.SipMethod.Bye, Routing.Sip.Message.SipMethod.Update,
+                Routing.Sip.Message.SipMethod.Info, Routing.Sip.Message.SipMethod.Message],
             SupportedOptionTags = ["path", "outbound"],
             ServerName = "routing-cluster/" + identity.Version.Split('+')[0],
         };
