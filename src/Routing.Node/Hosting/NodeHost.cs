@@ -89,8 +89,13 @@ public static partial class NodeHost
         builder.Services.AddSingleton(EdgeOptionsFor(options, identity));
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
+        ClusterOperations.AddServices(builder.Services);
 
-        builder.Services.AddAkka(SystemName, (b, sp) => ConfigureAkka(b, sp, options, identity, journalConnection));
+        builder.Services.AddAkka(SystemName, (b, sp) =>
+        {
+            ConfigureAkka(b, sp, options, identity, journalConnection);
+            ClusterOperations.ConfigureAkka(b, sp);
+        });
         builder.Services.AddSingleton<SipListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SipListenerService>());
 
@@ -102,6 +107,7 @@ public static partial class NodeHost
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
+        ClusterOperations.Map(app);
         return app;
     }
 
