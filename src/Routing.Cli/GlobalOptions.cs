@@ -29,9 +29,21 @@ public sealed class GlobalOptions
     public const string Help = """
         Usage: routectl [global options] <group> <verb> [arguments]
 
-          cluster show          members, roles, status, leader and reachability
-          node health           liveness and readiness (exit 1 when not ready)
-          node info             node id, version, listeners, start history
+          cluster show                  members with names, roles, status, leader and reachability
+          cluster nodes                 members with name, admin URL, SIP addresses, pid, version
+          cluster leave NODE            NODE leaves gracefully (hands off its shards)
+          cluster down NODE             mark NODE down at once (a crashed member)
+          cluster down-unreachable      down every unreachable member
+          cluster tail [--count N] [--for SECONDS]
+                                        membership events as they happen
+          shard regions                 shard regions with shard/entity totals
+          shard stats REGION            shards and entities of REGION per member
+          shard locate AOR|CALL-ID [--region R]
+                                        which member owns the entity
+          node health                   liveness and readiness (exit 1 when not ready)
+          node info [NODE]              version, uptime, roles, ports, journal, start history
+          node drain NODE [--wait SECONDS]
+                                        unready, stop SIP, hand off shards, leave, exit 0
           sip ...               SIP tools run locally (lint, parse)
 
         Global options:
@@ -42,6 +54,9 @@ public sealed class GlobalOptions
           --json                print JSON for scripts instead of tables
           --timeout SECONDS     HTTP timeout (default: 10)
           --help
+
+        NODE: a member's name (routing.node.name, as in .cluster/nodes.json), node id, cluster address or its HOST:PORT.
+        Any member answers for the whole cluster.
 
         Exit codes: 0 ok, 1 failure reported by the node, 2 usage error, 3 node unreachable.
         """;

@@ -8,7 +8,13 @@ namespace Routing.Cli;
 /// </summary>
 public static class RoutectlApp
 {
-    public static IReadOnlyList<IVerb> Verbs { get; } = [new ClusterShowCommand(), new NodeHealthCommand(), new NodeInfoCommand()];
+    public static IReadOnlyList<IVerb> Verbs { get; } =
+    [
+        new ClusterShowCommand(), new ClusterNodesCommand(), new ClusterLeaveCommand(), new ClusterDownCommand(),
+        new ClusterDownUnreachableCommand(), new ClusterTailCommand(),
+        new ShardRegionsCommand(), new ShardStatsCommand(), new ShardLocateCommand(),
+        new NodeHealthCommand(), new NodeInfoCommand(), new NodeDrainCommand(),
+    ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,
         HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
@@ -56,9 +62,19 @@ public static class RoutectlApp
             return ExitCodes.Usage;
         }
 
-        if (options.Words.Count > 2)
+        var maxArguments = verb is IArgumentVerb withArguments ? withArguments.MaxArguments : 0;
+        var minArguments = verb is IArgumentVerb required ? required.MinArguments : 0;
+        if (options.Words.Count - 2 < minArguments)
         {
-            await stderr.WriteLineAsync($"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2]}'");
+            await stderr.WriteLineAsync($"routectl: usage: routectl {verb.Group} {verb.Name} {((IArgumentVerb)verb).Usage}");
+            return ExitCodes.Usage;
+        }
+
+        if (options.Words.Count - 2 > maxArguments)
+        {
+            await stderr.WriteLineAsync(maxArguments == 0
+                ? $"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2]}'"
+                : $"routectl: '{verb.Group} {verb.Name}' takes at most {maxArguments} argument(s); usage: routectl {verb.Group} {verb.Name} {((IArgumentVerb)verb).Usage}");
             return ExitCodes.Usage;
         }
 
@@ -77,6 +93,10 @@ public static class RoutectlApp
         {
             await stderr.WriteLineAsync("routectl: " + e.Message);
             return ExitCodes.Unreachable;
+        }
+        catch (AdminStatusException e) when (e.Response is not null)
+        {
+            return NodeReplies.Failure(new VerbContext(options, options.Words[2..], stdout, stderr, client), e.Response);
         }
     }
 }
