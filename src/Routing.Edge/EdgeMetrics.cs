@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Routing.Sip.Message;
+using Routing.Sip.Transactions;
 
 namespace Routing.Edge;
 
@@ -43,6 +44,41 @@ public sealed class EdgeMetrics : IDisposable
         _meter.CreateObservableCounter("sip.parse.rejections", ObserveRejections, null, "Messages the parser refused, by reason");
         _meter.CreateObservableCounter("sip.messages.dropped", ObserveDrops, null, "Messages left without an answer, by cause");
     }
+
+    /// <summary>
+    /// Publishes the transaction table's counters: <c>sip.retransmissions.sent</c> / <c>.received</c> (raw material
+    /// for retransmission-storm diagnostics), <c>sip.transactions.created</c> / <c>.timeouts</c> by transaction type,
+    /// and the <c>sip.transactions.live</c> gauge.
+    /// </summary>
+    public void AttachTransactions(TransactionCounters counters, Func<int> live)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(live);
+        _meter.CreateObservableCounter("sip.retransmissions.sent", () => PerKind(counters.RetransmissionsSent), null,
+            "Requests, responses and ACKs sent again by a transaction (Timer A/E/G, absorbed retransmissions), by transaction type");
+        _meter.CreateObservableCounter("sip.retransmissions.received", () => PerKind(counters.RetransmissionsReceived), null,
+            "Retransmitted requests, responses and ACKs absorbed by a transaction, by transaction type");
+        _meter.CreateObservableCounter("sip.transactions.created", () => PerKind(counters.Created), null, "Transactions created, by type");
+        _meter.CreateObservableCounter("sip.transactions.timeouts", () => PerKind(counters.Timeouts), null, "Transactions ended by Timer B, F or H, by type");
+        _meter.CreateObservableGauge("sip.transactions.live", () => live(), null, "Transactions in the edge's table now");
+    }
+
+    private static IEnumerable<Measurement<long>> PerKind(Func<TransactionKind, long> read)
+    {
+        foreach (var kind in Enum.GetValues<TransactionKind>())
+        {
+            yield return new Measurement<long>(read(kind), new KeyValuePair<string, object?>("type", KindLabel(kind)));
+        }
+    }
+
+    /// <summary>Label value for a transaction type.</summary>
+    public static string KindLabel(TransactionKind kind) => kind switch
+    {
+        TransactionKind.InviteClient => "invite_client",
+        TransactionKind.NonInviteClient => "non_invite_client",
+        TransactionKind.InviteServer => "invite_server",
+        _ => "non_invite_server",
+    };
 
     public void RequestReceived(SipMethod method) => Interlocked.Increment(ref _requests[(int)method]);
 

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Routing.Edge.Transactions;
 using Routing.Sip.Message;
+using Routing.Sip.Transactions;
 using Routing.Sip.Transport;
 
 namespace Routing.Edge;
@@ -10,33 +12,47 @@ namespace Routing.Edge;
 /// <summary>What the edge did with one inbound message.</summary>
 public enum EdgeOutcome
 {
-    /// <summary>Answered with a final response.</summary>
+    /// <summary>Answered with a response (statelessly, or through its new server transaction).</summary>
     Answered,
     /// <summary>Deliberately left without an answer (see <see cref="SipDropCause"/>).</summary>
     Dropped,
+    /// <summary>Absorbed by a transaction: a retransmission (the last response re-sent), or an ACK.</summary>
+    Absorbed,
+    /// <summary>A server transaction was created and a TU holds the request; the answer comes later.</summary>
+    Pending,
+    /// <summary>A response matched a client transaction.</summary>
+    Matched,
 }
 
 /// <summary>
-/// The ingress pipeline as far as this issue goes: parse outcome in, final response out. It answers an out-of-dialog
-/// OPTIONS addressed to the node (RFC 3261 §11) and gives every other request the final response the RFC asks of an
-/// element that does not (yet) serve it:
+/// The ingress pipeline: parse outcome in, transactions and responses out. Every request that parses goes through a
+/// server transaction of the edge's single <see cref="TransactionTable{TMessage}"/> (RFC 3261 §17.2, RFC 6026):
+/// retransmissions are absorbed (the last response re-sent), the ACK of a non-2xx is absorbed, CANCEL is matched
+/// (§9.2), a merged request gets 482 (§8.2.2.2). Only requests refused before a transaction exists are answered
+/// statelessly. TUs (<see cref="IEdgeRequestHandler"/>: registrar, proxy) are asked first; what none of them takes is
+/// answered here:
 /// <code>
-///   parse rejected ─ answerable? ── yes → 400/413/416/420/505/513 (the rejection's status)     (§8.2, §21)
+///   parse rejected ─ answerable? ── yes → 400/413/416/420/505/513, stateless                    (§8.2, §21)
 ///                                └─ no  → drop
-///   response ──────────────────────────→ drop (no client transactions yet)                      (§18.1.2)
-///   ACK ───────────────────────────────→ absorb, never answered                                 (§17.2.3)
-///   CANCEL ────────────────────────────→ 481, no transaction to cancel                          (§9.2)
-///   To tag present ────────────────────→ 481, no such dialog                                    (§12.2.2)
+///   response ──────────────────────────→ its client transaction, or drop                        (§17.1.3, §18.1.2)
+///   ACK ───────────────────────────────→ absorbed by its INVITE transaction, or dropped         (§17.2.3)
+///   merged request ────────────────────→ 482, stateless                                         (§8.2.2.2)
+///   CANCEL ────────────────────────────→ 200 + 487 to a pending INVITE; 200 if answered; 481    (§9.2)
 ///   OPTIONS for the node ── Require? ──→ 420 with Unsupported                                   (§8.2.2.3)
 ///                        └─────────────→ 200 with Allow, Accept, Accept-Encoding, Accept-Language, Supported (§11.2)
+///   a TU takes it ─────────────────────→ the TU answers through the transaction
+///   To tag present ────────────────────→ 481, no such dialog                                    (§12.2.2)
 ///   Max-Forwards 0, not for the node ──→ 483                                                    (§16.3 step 3)
 ///   Request-URI outside our domains ───→ 403, the node is no open relay
-///   user in our domain ────────────────→ 404, no location service yet                           (§21.4.5)
+///   user in our domain or at the node ─→ 404, no location service yet                           (§21.4.5)
 ///   known method, not served yet ──────→ 405 with Allow                                         (§8.2.1)
 ///   unknown method ────────────────────→ 501                                                    (§21.5.2)
 /// </code>
+/// One owner runs the table: the loop started by <see cref="Start"/> (receive loops and TUs post to it; a timer from
+/// the <see cref="TimeProvider"/> posts ticks that call <see cref="TransactionTable{TMessage}.Advance"/>). Tests may
+/// instead drive it from their own thread with <see cref="Handle"/>, <see cref="RunPending"/> and <see cref="Tick"/>.
 /// </summary>
-public sealed partial class SipEdge : ISipInboundHandler
+public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisposable
 {
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_response;
@@ -54,12 +70,19 @@ public sealed partial class SipEdge : ISipInboundHandler
     private readonly byte[] _allowHeader;
     private readonly byte[] _serverHeader;
     private readonly HashSet<string> _supported;
+    private readonly IEdgeRequestHandler[] _handlers;
 
     public SipEdge(EdgeOptions options, EdgeMetrics metrics, ILogger<SipEdge> logger)
+        : this(options, metrics, logger, new EdgeRuntime())
+    {
+    }
+
+    public SipEdge(EdgeOptions options, EdgeMetrics metrics, ILogger<SipEdge> logger, EdgeRuntime runtime)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        ArgumentNullException.ThrowIfNull(runtime);
         _serverHeader = Encoding.ASCII.GetBytes("Server: " + options.ServerName + "\r\n");
         var methods = new List<string>(options.AllowedMethods.Count);
         foreach (var m in options.AllowedMethods)
@@ -78,90 +101,236 @@ public sealed partial class SipEdge : ISipInboundHandler
         capabilities.Append("Supported: ").Append(string.Join(", ", options.SupportedOptionTags)).Append("\r\n");
         capabilities.Append("Server: ").Append(options.ServerName).Append("\r\n");
         _capabilityHeaders = Encoding.ASCII.GetBytes(capabilities.ToString());
+        _handlers = [.. runtime.Handlers];
+        _time = runtime.TimeProvider;
+        _resolution = runtime.Transactions.TimerResolution;
+        _flows = runtime.Flows;
+        _tokens = runtime.FlowTokens;
+        _output = new Output(this);
+        _table = new TransactionTable<EdgeMessage>(_output, _time, runtime.Transactions);
+        _metrics.AttachTransactions(_table.Counters, () => Volatile.Read(ref _liveTransactions));
+        _work = System.Threading.Channels.Channel.CreateUnbounded<Work>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
     }
 
+    internal byte[] DefaultExtraHeaders => _serverHeader;
+
+    internal SipParserOptions ParserOptions => _options.Parser;
+
+    /// <summary>Live transactions of the table (read from any thread; updated by the owner).</summary>
+    public int LiveTransactions => Volatile.Read(ref _liveTransactions);
+
+    /// <summary>Retransmission and lifecycle counters of the table (slightly stale when read off the owner thread).</summary>
+    public TransactionCounters TransactionCounters => _table.Counters;
+
+    /// <summary>Hands a received message to the transaction loop; the loop owns and disposes it.</summary>
     public void OnMessage(in SipParseResult parsed, in SipInboundContext context)
     {
-        var message = parsed.Message;
+        if (!_work.Writer.TryWrite(new InboundWork(parsed, context)))
+        {
+            parsed.Message?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Handles one parse outcome now, on the calling thread, which must be the table's owner (the loop, or a test
+    /// that never started it). Takes ownership of <see cref="SipParseResult.Message"/>.
+    /// </summary>
+    public EdgeOutcome Handle(in SipParseResult parsed, in SipInboundContext context)
+    {
+        var previous = t_owner;
+        t_owner = this;
         try
         {
-            Handle(parsed, context);
+            var outcome = HandleCore(parsed, context);
+            FlushTransportErrors();
+            return outcome;
         }
         finally
         {
-            message?.Dispose();
+            t_owner = previous;
         }
     }
 
-    /// <summary>Decides and sends; returns what happened (exposed for tests).</summary>
-    public EdgeOutcome Handle(in SipParseResult parsed, in SipInboundContext context)
+    private EdgeOutcome HandleCore(in SipParseResult parsed, in SipInboundContext context)
     {
         if (parsed.Status == SipParseStatus.Rejected)
         {
-            return HandleRejection(parsed, context);
+            try
+            {
+                return HandleRejection(parsed, context);
+            }
+            finally
+            {
+                parsed.Message?.Dispose();
+            }
         }
 
-        var request = parsed.Message;
-        if (parsed.Status != SipParseStatus.Message || request is null)
+        var message = parsed.Message;
+        if (parsed.Status != SipParseStatus.Message || message is null)
         {
+            message?.Dispose();
             return EdgeOutcome.Dropped;
         }
 
-        if (request.IsResponse)
-        {
-            _metrics.Dropped(SipDropCause.StrayResponse);
-            return EdgeOutcome.Dropped;
-        }
+        return message.IsResponse ? HandleResponse(message) : HandleRequest(message, context);
+    }
 
+    private EdgeOutcome HandleRequest(SipMessage request, in SipInboundContext context)
+    {
         _metrics.RequestReceived(request.Method);
-        switch (request.Method)
+        if (!TopVia.TryRead(request, out var via))
         {
-            case SipMethod.Ack:
+            _metrics.Dropped(SipDropCause.Unanswerable);
+            request.Dispose();
+            return EdgeOutcome.Dropped;
+        }
+
+        var info = ServerInfo(request, via);
+        var received = EdgeMessage.Received(request);
+        var destination = context.Transport == SipTransportKind.Udp ? via.ResponseDestination(context.Remote) : context.Remote;
+        var server = new ServerTransactionContext(this, received, context, info, destination);
+        var answeredBefore = _responsesSent;
+        var result = _table.ReceiveRequest(info, received, SipTransportNames.IsReliable(context.Transport), server);
+        switch (result.Outcome)
+        {
+            case ServerRequestOutcome.Created:
+                if (_responsesSent != answeredBefore)
+                {
+                    return EdgeOutcome.Answered;
+                }
+
+                // Answered but the send failed (counted as SendFailed; the transaction ends on the transport error).
+                return server.Answered ? EdgeOutcome.Dropped : EdgeOutcome.Pending;
+            case ServerRequestOutcome.Retransmission:
+                received.Release();
+                return EdgeOutcome.Absorbed;
+            case ServerRequestOutcome.AckAbsorbed:
+            case ServerRequestOutcome.AckPassedToTu:
+                received.Release();
+                return EdgeOutcome.Absorbed;
+            case ServerRequestOutcome.MergedRequest:
+                try
+                {
+                    // RFC 3261 §8.2.2.2: answered without a transaction; a retransmission is answered the same way.
+                    return RespondStateless(request, context, 482, default);
+                }
+                finally
+                {
+                    received.Release();
+                }
+
+            default:
                 _metrics.Dropped(SipDropCause.AckWithoutTransaction);
+                received.Release();
                 return EdgeOutcome.Dropped;
-            case SipMethod.Cancel:
-                return Respond(request, context, 481, default);
+        }
+    }
+
+    private static ServerRequestInfo ServerInfo(SipMessage request, in TopVia via)
+    {
+        var method = MethodNames.Of(request);
+        var branch = request.TopViaBranchRange.Length > 0 ? Encoding.ASCII.GetString(request.TopViaBranch) : null;
+        var cookie = TransactionMethods.HasMagicCookie(branch);
+        var viaIndex = request.IndexOf(SipHeaderId.Via);
+        return new ServerRequestInfo(
+            method,
+            cookie ? string.Empty : Encoding.UTF8.GetString(request.RequestUri),
+            branch,
+            new SentBy(Encoding.ASCII.GetString(via.Host), via.Port),
+            cookie ? string.Empty : Encoding.UTF8.GetString(request.GetValue(request.Headers[viaIndex])),
+            Encoding.UTF8.GetString(request.CallId),
+            request.FromTagRange.Length > 0 ? Encoding.UTF8.GetString(request.FromTag) : null,
+            request.ToTagRange.Length > 0 ? Encoding.UTF8.GetString(request.ToTag) : null,
+            (uint)Math.Max(0, request.CSeqNumber),
+            MethodNames.CSeqOf(request));
+    }
+
+    /// <summary>The TU side of a new server transaction: CANCEL, the node's own OPTIONS, the TUs, then the defaults.</summary>
+    private void Dispatch(ServerTransactionContext server)
+    {
+        var request = server.Message;
+        if (request.Method == SipMethod.Cancel)
+        {
+            AnswerCancel(server);
+            return;
+        }
+
+        var target = RequestTargets.Classify(request.Memory.Slice(request.RequestUriRange.Start, request.RequestUriRange.Length), server.Source.Local.Address, _options);
+        if (request.Method == SipMethod.Options && target == RequestTarget.Node && request.ToTag.IsEmpty)
+        {
+            AnswerOptions(server);
+            return;
+        }
+
+        foreach (var handler in _handlers)
+        {
+            if (handler.TryHandle(server, target))
+            {
+                return;
+            }
         }
 
         if (!request.ToTag.IsEmpty)
         {
-            return Respond(request, context, 481, default);
-        }
-
-        var target = RequestTargets.Classify(request.Memory.Slice(request.RequestUriRange.Start, request.RequestUriRange.Length), context.Local.Address, _options);
-        if (request.Method == SipMethod.Options && target == RequestTarget.Node)
-        {
-            return AnswerOptions(request, context);
+            server.Respond(481, default, _serverHeader);
+            return;
         }
 
         if (request.MaxForwards == 0 && target != RequestTarget.Node)
         {
-            return Respond(request, context, 483, default);
+            server.Respond(483, default, _serverHeader);
+            return;
         }
 
-        return target switch
+        if (target == RequestTarget.Foreign)
         {
-            RequestTarget.Foreign => Respond(request, context, 403, "Relaying Forbidden"u8),
-            RequestTarget.LocalUser when request.Method != SipMethod.Extension && IsAllowed(request.Method) => Respond(request, context, 404, default),
-            _ when request.Method == SipMethod.Extension => Respond(request, context, 501, default),
-            _ => Respond(request, context, 405, default, _allowHeader),
-        };
+            server.Respond(403, "Relaying Forbidden"u8, _serverHeader);
+        }
+        else if (request.Method == SipMethod.Extension)
+        {
+            server.Respond(501, default, _serverHeader);
+        }
+        else if (IsAllowed(request.Method) || request.Method == SipMethod.Message)
+        {
+            // No location service yet: no user is known here (a MESSAGE included, until the proxy routes it).
+            server.Respond(404, default, _serverHeader);
+        }
+        else
+        {
+            server.Respond(405, default, _allowHeader);
+        }
     }
 
-    private EdgeOutcome AnswerOptions(SipMessage request, in SipInboundContext context)
+    private void AnswerCancel(ServerTransactionContext cancel)
+    {
+        // RFC 3261 §9.2: 200 when the CANCEL matches a transaction, 481 when not; a pending INVITE then gets 487.
+        var match = _table.FindCancelTarget(cancel.Info);
+        cancel.Respond(CancelMatching.CancelResponseStatus(match.Outcome), default, _serverHeader);
+        if (match.Outcome == CancelOutcome.CancelPending && match.Invite?.Context is ServerTransactionContext invite)
+        {
+            invite.SignalCancelled();
+            if (!invite.HandlesCancel)
+            {
+                invite.Respond(487, default, _serverHeader);
+            }
+        }
+    }
+
+    private void AnswerOptions(ServerTransactionContext server)
     {
         // RFC 3261 §8.2.2.3: an option tag in Require that the node does not support gets 420 listing it.
         var unsupported = t_unsupported ??= new ArrayBufferWriter<byte>(128);
         unsupported.ResetWrittenCount();
         unsupported.Write("Unsupported: "u8);
-        if (SipMessageChecks.TryFindUnsupportedOptions(request, SipHeaderId.Require, _supported, unsupported))
+        if (SipMessageChecks.TryFindUnsupportedOptions(server.Message, SipHeaderId.Require, _supported, unsupported))
         {
             unsupported.Write("\r\n"u8);
             unsupported.Write(_serverHeader);
-            return Respond(request, context, 420, default, unsupported.WrittenSpan);
+            server.Respond(420, default, unsupported.WrittenSpan);
+            return;
         }
 
-        return Respond(request, context, 200, default, _capabilityHeaders);
+        server.Respond(200, default, _capabilityHeaders);
     }
 
     private EdgeOutcome HandleRejection(in SipParseResult parsed, in SipInboundContext context)
@@ -179,24 +348,19 @@ public sealed partial class SipEdge : ISipInboundHandler
 
         var status = rejection.StatusCode!.Value;
         var phrase = Encoding.ASCII.GetBytes(rejection.Reason.ToReasonPhrase());
-        return Respond(request, context, status, phrase);
+        return RespondStateless(request, context, status, phrase);
     }
 
-    private EdgeOutcome Respond(SipMessage request, in SipInboundContext context, int status, ReadOnlySpan<byte> phrase,
-        ReadOnlySpan<byte> extraHeaders = default)
+    /// <summary>A response without a transaction: parse rejections and merged requests (RFC 3261 §8.2.7, §16.11).</summary>
+    private EdgeOutcome RespondStateless(SipMessage request, in SipInboundContext context, int status, ReadOnlySpan<byte> phrase)
     {
-        if (extraHeaders.IsEmpty)
-        {
-            extraHeaders = _serverHeader;
-        }
-
         if (!TopVia.TryRead(request, out var via))
         {
             _metrics.Dropped(SipDropCause.Unanswerable);
             return EdgeOutcome.Dropped;
         }
 
-        var destination = via.ResponseDestination(context.Remote);
+        var destination = context.Transport == SipTransportKind.Udp ? via.ResponseDestination(context.Remote) : context.Remote;
         var output = t_response ??= new ArrayBufferWriter<byte>(1024);
         output.ResetWrittenCount();
         SipMessage? annotated = null;
@@ -208,17 +372,20 @@ public sealed partial class SipEdge : ISipInboundHandler
                 var patched = t_patched ??= new ArrayBufferWriter<byte>(1024);
                 patched.ResetWrittenCount();
                 via.WriteAnnotated(request.Span, context.Remote, patched);
-                var reparsed = SipParser.ParseDatagram(patched.WrittenSpan, _options.Parser);
-                // The annotation only adds parameters to a Via the parser accepted; if the parse refuses it anyway the
-                // response still goes out with the Via as received.
-                annotated = reparsed.Message;
+                annotated = SipParser.ParseDatagram(patched.WrittenSpan, _options.Parser).Message;
                 if (annotated is not null && annotated.HasUsableTopVia)
                 {
                     source = annotated;
                 }
             }
 
-            SipResponseBuilder.Write(source, status, phrase, default, output, extraHeaders);
+            // RFC 3261 §8.2.7: a stable To tag, so a retransmission is rejected with the same response.
+            var tag = Encoding.ASCII.GetBytes(StatelessReject.ToTagFor(
+                request.TopViaBranchRange.Length > 0 ? Encoding.ASCII.GetString(request.TopViaBranch) : null,
+                Encoding.UTF8.GetString(request.CallId),
+                request.FromTagRange.Length > 0 ? Encoding.UTF8.GetString(request.FromTag) : null,
+                (uint)Math.Max(0, request.CSeqNumber)));
+            SipResponseBuilder.Write(source, status, phrase, tag, output, _serverHeader);
         }
         finally
         {

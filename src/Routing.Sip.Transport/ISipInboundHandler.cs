@@ -14,11 +14,21 @@ public interface ISipSender
 }
 
 /// <summary>Where a message came from and how to answer it.</summary>
-/// <param name="Transport">UDP or TCP.</param>
+/// <param name="Transport">UDP, TCP or TLS.</param>
 /// <param name="Local">The listener's local endpoint.</param>
 /// <param name="Remote">The peer's source address and port as the socket saw them (RFC 3261 §18.2.1 "received").</param>
-/// <param name="Sender">Sends on the same socket (UDP) or connection (TCP).</param>
-public readonly record struct SipInboundContext(SipTransportKind Transport, IPEndPoint Local, IPEndPoint Remote, ISipSender Sender);
+/// <param name="Sender">Sends on the same socket (UDP) or connection (TCP, TLS).</param>
+public readonly record struct SipInboundContext(SipTransportKind Transport, IPEndPoint Local, IPEndPoint Remote, ISipSender Sender)
+{
+    /// <summary>The connection's id in the <see cref="SipFlowTable"/>; 0 for UDP (a UDP flow is its address pair).</summary>
+    public long ConnectionId { get; init; }
+
+    /// <summary>TLS: the client certificate the handshake accepted, or null (none asked for, none sent, or not TLS).</summary>
+    public TlsPeerIdentity? TlsPeer { get; init; }
+
+    /// <summary>The flow this message arrived on (RFC 5626 §3.1), for flow tokens.</summary>
+    public SipFlowAddress Flow => new(Transport, Local, Remote, ConnectionId);
+}
 
 /// <summary>
 /// Receives every parse outcome a listener produces: a message, or a rejection (which may carry the message so that

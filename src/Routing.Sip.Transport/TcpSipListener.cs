@@ -2,59 +2,92 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Routing.Sip.Message;
 
 namespace Routing.Sip.Transport;
 
+/// <summary>Why a connection was closed by the node.</summary>
+public enum StreamCloseCause
+{
+    /// <summary>Buffered unframed bytes exceeded the message limit, or framing was lost.</summary>
+    Unframeable,
+    /// <summary>No bytes for <see cref="StreamListenerOptions.IdleTimeout"/>.</summary>
+    Idle,
+    /// <summary>Too many connections from one address.</summary>
+    PerAddressLimit,
+    /// <summary>The TLS handshake failed (no or untrusted client certificate, protocol error, timeout).</summary>
+    HandshakeFailed,
+}
+
 /// <summary>
-/// A TCP listening socket for SIP. Each accepted connection is read through a pipe and cut into messages by an
-/// <see cref="SipParser.ParseStream(in ReadOnlySequence{byte}, SipParserOptions?)"/> (RFC 3261 §18.3: Content-Length frames the body); responses go back on the same connection (RFC 3261 §18.2.2). Neither the accept
-/// loop nor a connection loop throws out.
+/// A TCP or TLS listening socket for SIP, and the outbound connections made from it. Each connection is read through
+/// a pipe and cut into messages by the core stream parser (RFC 3261 §18.3: Content-Length frames the body);
+/// responses go back on the same connection (RFC 3261 §18.2.2). Connections are registered in a
+/// <see cref="SipFlowTable"/>, closed when idle, oversized or unframeable, and limited per remote address. Neither
+/// the accept loop nor a connection loop throws out.
 /// </summary>
-public sealed partial class TcpSipListener : IAsyncDisposable
+public sealed partial class TcpSipListener : IAsyncDisposable, ISipConnector
 {
     private const int Backlog = 512;
+    private static readonly int CauseCount = Enum.GetValues<StreamCloseCause>().Length;
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
+    private readonly StreamListenerOptions _options;
+    private readonly SipFlowTable _flows;
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly long[] _closed = new long[CauseCount];
     private CancellationTokenSource? _stopping;
+    private ITimer? _idleSweep;
+    private ISipInboundHandler? _handler;
     private Task? _acceptLoop;
-    private long _nextConnectionId;
     private long _accepted;
-    private long _unframeable;
     private long _handlerFaults;
 
-    private readonly SipParserOptions _parserOptions;
-
-    private TcpSipListener(Socket socket, IPEndPoint local, ILogger logger, SipParserOptions parserOptions)
+    private TcpSipListener(Socket socket, IPEndPoint local, ILogger logger, StreamListenerOptions options)
     {
         _socket = socket;
         LocalEndPoint = local;
         _logger = logger;
-        _parserOptions = parserOptions;
+        _options = options;
+        _flows = options.Flows ?? new SipFlowTable();
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>TCP, or TLS when the options carry a server certificate.</summary>
+    public SipTransportKind Transport => _options.Tls is null ? SipTransportKind.Tcp : SipTransportKind.Tls;
+
     /// <summary>A connection whose buffered, unframed bytes exceed the parser's message limit is closed.</summary>
-    public int MaxMessageBytes => _parserOptions.MaxMessageSize;
+    public int MaxMessageBytes => _options.Parser.MaxMessageSize;
 
     public int OpenConnections => _connections.Count;
 
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
 
-    public long UnframeableConnections => Interlocked.Read(ref _unframeable);
+    public long UnframeableConnections => Closed(StreamCloseCause.Unframeable);
 
     public long HandlerFaults => Interlocked.Read(ref _handlerFaults);
 
+    /// <summary>Connections the node closed for <paramref name="cause"/>.</summary>
+    public long Closed(StreamCloseCause cause) => Interlocked.Read(ref _closed[(int)cause]);
+
+    public SipFlowTable Flows => _flows;
+
     /// <summary>Binds and listens. Throws <see cref="SocketException"/> (e.g. AddressAlreadyInUse) when it cannot.</summary>
-    public static TcpSipListener Bind(IPEndPoint endPoint, ILogger logger, SipParserOptions? parserOptions = null)
+    public static TcpSipListener Bind(IPEndPoint endPoint, ILogger logger, SipParserOptions? parserOptions = null) =>
+        Bind(endPoint, logger, new StreamListenerOptions { Parser = parserOptions ?? SipParserOptions.Default });
+
+    /// <summary>Binds and listens. Throws <see cref="SocketException"/> (e.g. AddressAlreadyInUse) when it cannot.</summary>
+    public static TcpSipListener Bind(IPEndPoint endPoint, ILogger logger, StreamListenerOptions options)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(options);
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -63,7 +96,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             socket.NoDelay = true;
             socket.Bind(endPoint);
             socket.Listen(Backlog);
-            return new TcpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger, parserOptions ?? SipParserOptions.Default);
+            return new TcpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger, options);
         }
         catch
         {
@@ -80,13 +113,69 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             throw new InvalidOperationException("The listener is already started.");
         }
 
+        _handler = handler;
         _stopping = new CancellationTokenSource();
+        var period = _options.IdleTimeout / 4;
+        if (period < TimeSpan.FromMilliseconds(100))
+        {
+            period = TimeSpan.FromMilliseconds(100);
+        }
+
+        _idleSweep = _options.TimeProvider.CreateTimer(_ => SweepIdle(), null, period, period);
         _acceptLoop = Task.Run(() => AcceptLoopAsync(handler, _stopping.Token));
+    }
+
+    /// <summary>
+    /// Opens an outbound connection to <paramref name="remote"/> (TLS when this listener is a TLS one), registers it
+    /// in the flow table and reads it like an accepted one. Returns null when the connection or handshake fails.
+    /// </summary>
+    public async Task<ISipConnection?> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        var existing = _flows.FindConnectionTo(Transport, remote);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        if (_handler is null || _stopping is null)
+        {
+            throw new InvalidOperationException("The listener is not started.");
+        }
+
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(LocalEndPoint.Address, 0));
+            await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+            Stream stream = new NetworkStream(socket, ownsSocket: false);
+            TlsPeerIdentity? peer = null;
+            if (_options.Tls is not null)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_options.HandshakeTimeout);
+                var client = _options.ClientTls ?? new SslClientAuthenticationOptions { TargetHost = remote.Address.ToString() };
+                await tls.AuthenticateAsClientAsync(client, timeout.Token).ConfigureAwait(false);
+                peer = tls.RemoteCertificate is { } cert ? TlsPeerIdentity.From(cert) : null;
+                stream = tls;
+            }
+
+            var connection = Register(socket, stream, peer, countedPerAddress: false);
+            _ = Task.Run(() => connection.RunAsync(_handler, _stopping.Token), CancellationToken.None);
+            return connection;
+        }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        {
+            LogConnectFailed(_logger, remote, e.Message);
+            socket.Dispose();
+            return null;
+        }
     }
 
     private async Task AcceptLoopAsync(ISipInboundHandler handler, CancellationToken stop)
     {
-        LogListening(_logger, LocalEndPoint);
+        LogListening(_logger, Transport, LocalEndPoint);
         while (!stop.IsCancellationRequested)
         {
             Socket client;
@@ -111,15 +200,94 @@ public sealed partial class TcpSipListener : IAsyncDisposable
 
             client.NoDelay = true;
             Interlocked.Increment(ref _accepted);
-            var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new Connection(this, id, client);
-            _connections[id] = connection;
-            _ = Task.Run(() => connection.RunAsync(handler, stop), CancellationToken.None);
+            _ = Task.Run(() => AcceptedAsync(client, handler, stop), CancellationToken.None);
+        }
+    }
+
+    private async Task AcceptedAsync(Socket client, ISipInboundHandler handler, CancellationToken stop)
+    {
+        var address = ((IPEndPoint)client.RemoteEndPoint!).Address;
+        var count = _perAddress.AddOrUpdate(address, 1, (_, n) => n + 1);
+        if (count > _options.MaxConnectionsPerAddress)
+        {
+            Release(address);
+            Count(StreamCloseCause.PerAddressLimit);
+            LogPerAddressLimit(_logger, address, _options.MaxConnectionsPerAddress);
+            client.Dispose();
+            return;
+        }
+
+        Stream stream = new NetworkStream(client, ownsSocket: false);
+        TlsPeerIdentity? peer = null;
+        if (_options.Tls is { } tlsOptions)
+        {
+            var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                timeout.CancelAfter(_options.HandshakeTimeout);
+                await tls.AuthenticateAsServerAsync(tlsOptions, timeout.Token).ConfigureAwait(false);
+                peer = tls.RemoteCertificate is { } cert ? TlsPeerIdentity.From(cert) : null;
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or SocketException or ObjectDisposedException)
+            {
+                Count(StreamCloseCause.HandshakeFailed);
+                LogHandshakeFailed(_logger, (IPEndPoint)client.RemoteEndPoint!, e.Message);
+                await tls.DisposeAsync().ConfigureAwait(false);
+                client.Dispose();
+                Release(address);
+                return;
+            }
+
+            stream = tls;
+        }
+
+        var connection = Register(client, stream, peer, countedPerAddress: true);
+        await connection.RunAsync(handler, stop).ConfigureAwait(false);
+    }
+
+    private Connection Register(Socket socket, Stream stream, TlsPeerIdentity? peer, bool countedPerAddress)
+    {
+        var connection = new Connection(this, _flows.NextConnectionId(), socket, stream, peer) { CountedPerAddress = countedPerAddress };
+        _connections[connection.Id] = connection;
+        _flows.Add(connection);
+        return connection;
+    }
+
+    private void Release(IPAddress address)
+    {
+        while (_perAddress.TryGetValue(address, out var n))
+        {
+            if (n <= 1 ? _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, n)) : _perAddress.TryUpdate(address, n - 1, n))
+            {
+                return;
+            }
+        }
+    }
+
+    private void Count(StreamCloseCause cause) => Interlocked.Increment(ref _closed[(int)cause]);
+
+    private void SweepIdle()
+    {
+        var now = _options.TimeProvider.GetTimestamp();
+        foreach (var c in _connections.Values)
+        {
+            if (c.IsOpen && _options.TimeProvider.GetElapsedTime(c.LastActivity, now) >= _options.IdleTimeout)
+            {
+                Count(StreamCloseCause.Idle);
+                LogIdle(_logger, c.Remote);
+                c.Close();
+            }
         }
     }
 
     public async Task StopAsync()
     {
+        if (_idleSweep is not null)
+        {
+            await _idleSweep.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_stopping is not null)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
@@ -143,40 +311,63 @@ public sealed partial class TcpSipListener : IAsyncDisposable
         _stopping?.Dispose();
     }
 
-    private sealed class Connection : ISipSender
+    private sealed class Connection : ISipConnection
     {
         private static readonly byte[] Pong = "\r\n"u8.ToArray();
 
         private readonly TcpSipListener _owner;
-        private readonly long _id;
         private readonly Socket _socket;
-        private readonly IPEndPoint _remote;
+        private readonly Stream _stream;
         private readonly Lock _sendLock = new();
+        private int _closed;
+        private long _lastActivity;
 
-        public Connection(TcpSipListener owner, long id, Socket socket)
+        public Connection(TcpSipListener owner, long id, Socket socket, Stream stream, TlsPeerIdentity? peer)
         {
             _owner = owner;
-            _id = id;
+            Id = id;
             _socket = socket;
-            _remote = (IPEndPoint)socket.RemoteEndPoint!;
+            _stream = stream;
+            TlsPeer = peer;
+            Remote = (IPEndPoint)socket.RemoteEndPoint!;
+            Local = owner.LocalEndPoint;
+            _lastActivity = owner._options.TimeProvider.GetTimestamp();
         }
+
+        public long Id { get; }
+
+        public SipTransportKind Transport => _owner.Transport;
+
+        /// <summary>The listener's address: what Via and flow tokens name, also for outbound connections.</summary>
+        public IPEndPoint Local { get; }
+
+        public IPEndPoint Remote { get; }
+
+        public TlsPeerIdentity? TlsPeer { get; }
+
+        public bool IsOpen => Volatile.Read(ref _closed) == 0;
+
+        public bool CountedPerAddress { get; init; }
+
+        public long LastActivity => Interlocked.Read(ref _lastActivity);
 
         public bool Send(ReadOnlySpan<byte> message, IPEndPoint destination)
         {
             lock (_sendLock)
             {
+                if (!IsOpen)
+                {
+                    return false;
+                }
+
                 try
                 {
-                    while (!message.IsEmpty)
-                    {
-                        var n = _socket.Send(message, SocketFlags.None);
-                        message = message[n..];
-                    }
-
+                    _stream.Write(message);
                     return true;
                 }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
                 {
+                    Close();
                     return false;
                 }
             }
@@ -184,6 +375,12 @@ public sealed partial class TcpSipListener : IAsyncDisposable
 
         public void Close()
         {
+            if (Interlocked.Exchange(ref _closed, 1) == 1)
+            {
+                return;
+            }
+
+            _owner._flows.Remove(this);
             try
             {
                 _socket.Shutdown(SocketShutdown.Both);
@@ -198,15 +395,15 @@ public sealed partial class TcpSipListener : IAsyncDisposable
 
         public async Task RunAsync(ISipInboundHandler handler, CancellationToken stop)
         {
-            var context = new SipInboundContext(SipTransportKind.Tcp, _owner.LocalEndPoint, _remote, this);
-            var stream = new NetworkStream(_socket, ownsSocket: false);
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
+            var context = new SipInboundContext(Transport, Local, Remote, this) { ConnectionId = Id, TlsPeer = TlsPeer };
+            var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
             try
             {
                 var open = true;
                 while (open && !stop.IsCancellationRequested)
                 {
                     var result = await reader.ReadAsync(stop).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _lastActivity, _owner._options.TimeProvider.GetTimestamp());
                     var buffer = result.Buffer;
                     open = Drain(ref buffer, handler, context);
                     reader.AdvanceTo(buffer.Start, buffer.End);
@@ -218,14 +415,18 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
             {
-                // Peer reset or node stopping: the connection simply ends.
+                // Peer reset, idle close or node stopping: the connection simply ends.
             }
             finally
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
-                await stream.DisposeAsync().ConfigureAwait(false);
                 Close();
-                _owner._connections.TryRemove(_id, out _);
+                await _stream.DisposeAsync().ConfigureAwait(false);
+                _owner._connections.TryRemove(Id, out _);
+                if (CountedPerAddress)
+                {
+                    _owner.Release(Remote.Address);
+                }
             }
         }
 
@@ -233,13 +434,14 @@ public sealed partial class TcpSipListener : IAsyncDisposable
         {
             while (!buffer.IsEmpty)
             {
-                var parsed = SipParser.ParseStream(buffer, _owner._parserOptions);
+                var parsed = SipParser.ParseStream(buffer, _owner._options.Parser);
                 switch (parsed.Status)
                 {
                     case SipParseStatus.NeedMoreData:
                         if (buffer.Length > _owner.MaxMessageBytes)
                         {
-                            Interlocked.Increment(ref _owner._unframeable);
+                            _owner.Count(StreamCloseCause.Unframeable);
+                            LogOversize(_owner._logger, Remote, buffer.Length);
                             return false;
                         }
 
@@ -248,7 +450,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable
                         if (parsed.KeepAlive == SipKeepAlive.Ping)
                         {
                             // RFC 5626 §4.4.1: a double-CRLF ping is answered with a single CRLF pong.
-                            Send(Pong, _remote);
+                            Send(Pong, Remote);
                         }
 
                         buffer = buffer.Slice(parsed.Consumed);
@@ -262,8 +464,8 @@ public sealed partial class TcpSipListener : IAsyncDisposable
                         if (parsed.Consumed == 0)
                         {
                             // The framing is lost (e.g. a broken Content-Length): nothing after this can be trusted.
-                            Interlocked.Increment(ref _owner._unframeable);
-                            LogUnframeable(_owner._logger, _remote);
+                            _owner.Count(StreamCloseCause.Unframeable);
+                            LogUnframeable(_owner._logger, Remote);
                             return false;
                         }
 
@@ -284,20 +486,35 @@ public sealed partial class TcpSipListener : IAsyncDisposable
             catch (Exception e)
             {
                 Interlocked.Increment(ref _owner._handlerFaults);
-                LogHandlerFault(_owner._logger, e, _remote);
+                LogHandlerFault(_owner._logger, e, Remote);
             }
         }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "SIP TCP listening on {LocalEndPoint}")]
-    private static partial void LogListening(ILogger logger, IPEndPoint localEndPoint);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "SIP {Transport} listening on {LocalEndPoint}")]
+    private static partial void LogListening(ILogger logger, SipTransportKind transport, IPEndPoint localEndPoint);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "SIP TCP accept error on {LocalEndPoint}: {SocketError}")]
     private static partial void LogAcceptError(ILogger logger, IPEndPoint localEndPoint, SocketError socketError);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "SIP TCP connection from {Remote} closed: stream cannot be framed")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "SIP connection from {Remote} closed: stream cannot be framed")]
     private static partial void LogUnframeable(ILogger logger, IPEndPoint remote);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "SIP handler failed on a message from {Remote}")]
     private static partial void LogHandlerFault(ILogger logger, Exception exception, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "SIP connection from {Remote} closed: {Bytes} unframed bytes exceed the message limit")]
+    private static partial void LogOversize(ILogger logger, IPEndPoint remote, long bytes);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Debug, Message = "SIP connection from {Remote} closed: idle")]
+    private static partial void LogIdle(ILogger logger, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "SIP connection from {Address} refused: more than {Limit} connections from that address")]
+    private static partial void LogPerAddressLimit(ILogger logger, IPAddress address, int limit);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "TLS handshake with {Remote} failed: {Reason}")]
+    private static partial void LogHandshakeFailed(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Information, Message = "SIP connection to {Remote} failed: {Reason}")]
+    private static partial void LogConnectFailed(ILogger logger, IPEndPoint remote, string reason);
 }

@@ -24,6 +24,7 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
     private long _handlerFaults;
     private long _sendErrors;
     private long _keepAlives;
+    private long _stunBindings;
 
     private readonly SipParserOptions _parserOptions;
 
@@ -50,8 +51,15 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
 
     public long KeepAlives => Interlocked.Read(ref _keepAlives);
 
+    /// <summary>STUN Binding requests answered (RFC 5626 §4.4.2).</summary>
+    public long StunBindings => Interlocked.Read(ref _stunBindings);
+
     /// <summary>Binds the socket. Throws <see cref="SocketException"/> (e.g. AddressAlreadyInUse) when it cannot.</summary>
-    public static UdpSipListener Bind(IPEndPoint endPoint, int receiveBufferBytes, ILogger logger, SipParserOptions? parserOptions = null)
+    /// <param name="reusePort">
+    /// Sets SO_REUSEPORT so several edge processes can bind the same signalling address and the kernel spreads
+    /// datagrams among them by source (Linux). Off by default: it also hides a second node started by mistake.
+    /// </param>
+    public static UdpSipListener Bind(IPEndPoint endPoint, int receiveBufferBytes, ILogger logger, SipParserOptions? parserOptions = null, bool reusePort = false)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(logger);
@@ -65,6 +73,11 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
 
             // A large buffer absorbs bursts (REGISTER storms after an outage) while the loop catches up.
             socket.ReceiveBufferSize = receiveBufferBytes;
+            if (reusePort)
+            {
+                SocketReuse.SharePort(socket);
+            }
+
             socket.Bind(endPoint);
             return new UdpSipListener(socket, (IPEndPoint)socket.LocalEndPoint!, logger, parserOptions ?? SipParserOptions.Default);
         }
@@ -141,7 +154,14 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
                 continue;
             }
 
-            var parsed = SipParser.ParseDatagram(buffer.AsSpan(0, length), _parserOptions);
+            var datagram = buffer.AsSpan(0, length);
+            if (StunKeepAlive.IsStun(datagram))
+            {
+                AnswerStun(datagram, remote);
+                continue;
+            }
+
+            var parsed = SipParser.ParseDatagram(datagram, _parserOptions);
             if (parsed.Status == SipParseStatus.KeepAlive)
             {
                 // RFC 5626 §4.4.1 uses STUN on UDP; a CRLF datagram only refreshes the NAT binding and needs no answer.
@@ -159,6 +179,21 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
                 LogHandlerFault(_logger, e, remote);
             }
         }
+    }
+
+    private void AnswerStun(ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    {
+        Interlocked.Increment(ref _keepAlives);
+        if (!StunKeepAlive.IsBindingRequest(datagram))
+        {
+            // Indications and responses need no answer (RFC 5389 §7.3).
+            return;
+        }
+
+        Interlocked.Increment(ref _stunBindings);
+        Span<byte> reply = stackalloc byte[64];
+        var n = StunKeepAlive.WriteBindingSuccess(datagram, remote, reply);
+        Send(reply[..n], remote);
     }
 
     public async Task StopAsync()

@@ -49,14 +49,8 @@ internal sealed class EdgeHarness : IDisposable
     {
         var parsed = SipParser.ParseDatagram(Wire(text));
         var context = new SipInboundContext(transport, Local, remote ?? new IPEndPoint(IPAddress.Parse("127.0.0.1"), 40000), Sender);
-        try
-        {
-            return Edge.Handle(parsed, context);
-        }
-        finally
-        {
-            parsed.Message?.Dispose();
-        }
+        // The edge owns the parsed message from here on (a live transaction may keep it).
+        return Edge.Handle(parsed, context);
     }
 
     public string LastResponse => Assert.Single(Sender.Sent).Text;

@@ -28,6 +28,13 @@ public static class NodeCommandLine
           --config FILE             HOCON file with a routing.node { } section (and optional akka { } overrides)
           --sip udp:IP:PORT         SIP listener, repeatable (default: udp:127.0.0.1:5060 and tcp:127.0.0.1:5060)
           --sip tcp:IP:PORT
+          --sip tls:IP:PORT         (needs --tls-cert and --tls-key)
+          --tls-cert FILE           PEM server certificate for tls: listeners
+          --tls-key FILE            PEM private key of --tls-cert
+          --tls-client-ca FILE      PEM CA bundle client certificates must chain to
+          --tls-client-cert MODE    none|optional|required (default: none)
+          --sip-reuseport           SO_REUSEPORT on UDP sockets: several edge processes share one address (default: off)
+          --flow-secret FILE        flow-token secret shared by the cluster (default: <data>/flow.secret, created)
           --domain NAME             SIP domain this node serves, repeatable (default: none)
           --admin http://IP:PORT    admin API address (default: http://127.0.0.1:9110)
           --metrics-open            serve /metrics without the admin token (default: token required)
@@ -135,9 +142,10 @@ public static class NodeCommandLine
         switch (name)
         {
             case "--config" or "--sip" or "--domain" or "--admin" or "--data" or "--journal" or "--journal-connection"
-                or "--roles" or "--akka" or "--seed" or "--auth" or "--log-format" or "--log-level":
+                or "--roles" or "--akka" or "--seed" or "--auth" or "--log-format" or "--log-level"
+                or "--tls-cert" or "--tls-key" or "--tls-client-ca" or "--tls-client-cert" or "--flow-secret":
                 return true;
-            case "--metrics-open":
+            case "--metrics-open" or "--sip-reuseport":
                 takesValue = false;
                 return true;
             default:
@@ -189,6 +197,25 @@ public static class NodeCommandLine
                     break;
                 case "--metrics-open":
                     o.Admin.MetricsOpen = true;
+                    break;
+                case "--sip-reuseport":
+                    o.Sip.ReusePort = true;
+                    break;
+                case "--tls-cert":
+                    o.Sip.Tls.CertificateFile = value;
+                    break;
+                case "--tls-key":
+                    o.Sip.Tls.KeyFile = value;
+                    break;
+                case "--tls-client-ca":
+                    o.Sip.Tls.ClientCaFile = value;
+                    break;
+                case "--tls-client-cert":
+                    detail = OptionValues.TryParseClientCertificate(value, out var clientCert);
+                    o.Sip.Tls.ClientCertificate = clientCert;
+                    break;
+                case "--flow-secret":
+                    o.Sip.FlowTokenSecretFile = value;
                     break;
                 case "--data":
                     if (string.IsNullOrWhiteSpace(value))
@@ -282,6 +309,22 @@ public static class NodeCommandLine
         if (o.Sip.Listen.Count == 0)
         {
             return new OptionError(OptionErrorKind.MissingRequired, "--sip", "at least one listener is needed; " + OptionValues.SipListenAccepted);
+        }
+
+        var tls = false;
+        foreach (var l in o.Sip.Listen)
+        {
+            tls |= l.Transport == SipListenTransport.Tls;
+        }
+
+        if (tls && (string.IsNullOrWhiteSpace(o.Sip.Tls.CertificateFile) || string.IsNullOrWhiteSpace(o.Sip.Tls.KeyFile)))
+        {
+            return new OptionError(OptionErrorKind.MissingRequired, "--tls-cert", "a tls: listener needs --tls-cert FILE and --tls-key FILE (PEM)");
+        }
+
+        if (tls && o.Sip.Tls.ClientCertificate != Routing.Sip.Transport.ClientCertificateMode.None && string.IsNullOrWhiteSpace(o.Sip.Tls.ClientCaFile))
+        {
+            return new OptionError(OptionErrorKind.MissingRequired, "--tls-client-ca", "--tls-client-cert optional|required needs --tls-client-ca FILE (PEM CA bundle)");
         }
 
         return null;

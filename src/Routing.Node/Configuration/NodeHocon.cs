@@ -22,7 +22,7 @@ public static class NodeHocon
         var c = file.GetConfig(Root);
         try
         {
-            return ApplySip(o, c) ?? ApplyAdmin(o, c) ?? ApplyStorage(o, c) ?? ApplyCluster(o, c) ?? ApplyMisc(o, c);
+            return ApplySip(o, c) ?? ApplyTransport(o, c) ?? ApplyAdmin(o, c) ?? ApplyStorage(o, c) ?? ApplyCluster(o, c) ?? ApplyMisc(o, c);
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or InvalidCastException or OverflowException)
         {
@@ -80,6 +80,69 @@ public static class NodeHocon
             }
 
             o.Sip.ReceiveBufferBytes = (int)size.Value;
+        }
+
+        return null;
+    }
+
+    private static OptionError? ApplyTransport(NodeOptions o, Config c)
+    {
+        if (c.HasPath("sip.reuse-port"))
+        {
+            o.Sip.ReusePort = c.GetBoolean("sip.reuse-port");
+        }
+
+        if (c.HasPath("sip.flow-token-secret-file"))
+        {
+            o.Sip.FlowTokenSecretFile = c.GetString("sip.flow-token-secret-file");
+        }
+
+        if (c.HasPath("sip.connection-idle-timeout"))
+        {
+            var idle = c.GetTimeSpan("sip.connection-idle-timeout");
+            if (idle < TimeSpan.FromSeconds(1))
+            {
+                return Invalid("sip.connection-idle-timeout", "expected a duration of at least 1 s (e.g. 300 s)");
+            }
+
+            o.Sip.ConnectionIdleTimeout = idle;
+        }
+
+        if (c.HasPath("sip.max-connections-per-address"))
+        {
+            var max = c.GetInt("sip.max-connections-per-address");
+            if (max < 1)
+            {
+                return Invalid("sip.max-connections-per-address", "expected a number of at least 1");
+            }
+
+            o.Sip.MaxConnectionsPerAddress = max;
+        }
+
+        if (c.HasPath("sip.tls.certificate"))
+        {
+            o.Sip.Tls.CertificateFile = c.GetString("sip.tls.certificate");
+        }
+
+        if (c.HasPath("sip.tls.key"))
+        {
+            o.Sip.Tls.KeyFile = c.GetString("sip.tls.key");
+        }
+
+        if (c.HasPath("sip.tls.client-ca"))
+        {
+            o.Sip.Tls.ClientCaFile = c.GetString("sip.tls.client-ca");
+        }
+
+        if (c.HasPath("sip.tls.client-certificate"))
+        {
+            var detail = OptionValues.TryParseClientCertificate(c.GetString("sip.tls.client-certificate"), out var mode);
+            if (detail is not null)
+            {
+                return Invalid("sip.tls.client-certificate", detail);
+            }
+
+            o.Sip.Tls.ClientCertificate = mode;
         }
 
         return null;

@@ -7,13 +7,14 @@ public enum SipListenTransport
 {
     Udp,
     Tcp,
+    Tls,
 }
 
 /// <summary>One SIP listening socket, as given by <c>--sip udp:IP:PORT</c> or <c>tcp:IP:PORT</c>.</summary>
 public sealed record SipListenEndpoint(SipListenTransport Transport, IPEndPoint EndPoint)
 {
     public override string ToString() =>
-        (Transport == SipListenTransport.Udp ? "udp:" : "tcp:") + EndPoint.ToString();
+        Transport switch { SipListenTransport.Udp => "udp:", SipListenTransport.Tcp => "tcp:", _ => "tls:" } + EndPoint.ToString();
 }
 
 /// <summary>SIP edge settings (HOCON <c>routing.node.sip</c>).</summary>
@@ -31,6 +32,40 @@ public sealed class SipOptions
 
     /// <summary>UDP socket receive buffer (SO_RCVBUF) in bytes. Default: 4 MiB, so bursts are not dropped by the kernel.</summary>
     public int ReceiveBufferBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>SO_REUSEPORT on UDP sockets so several edge processes share one address. Default: off.</summary>
+    public bool ReusePort { get; set; }
+
+    /// <summary>TLS listener settings (HOCON <c>routing.node.sip.tls</c>).</summary>
+    public SipTlsOptions Tls { get; } = new();
+
+    /// <summary>
+    /// File holding the flow-token secret (HMAC-SHA256 key, RFC 5626 §5.2), shared by every node of the cluster.
+    /// Default: empty, meaning read or create <c>&lt;data&gt;/flow.secret</c> (mode 0600) - fine for one node only.
+    /// </summary>
+    public string FlowTokenSecretFile { get; set; } = string.Empty;
+
+    /// <summary>Close a TCP/TLS connection after this long without a byte. Default: 300 s.</summary>
+    public TimeSpan ConnectionIdleTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Open TCP/TLS connections allowed per remote IP address. Default: 64.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 64;
+}
+
+/// <summary>TLS settings for <c>tls:</c> listeners.</summary>
+public sealed class SipTlsOptions
+{
+    /// <summary>PEM server certificate (chain). Required with a tls: listener.</summary>
+    public string CertificateFile { get; set; } = string.Empty;
+
+    /// <summary>PEM private key of the server certificate. Required with a tls: listener.</summary>
+    public string KeyFile { get; set; } = string.Empty;
+
+    /// <summary>PEM CA bundle client certificates must chain to. Required unless client certificates are off.</summary>
+    public string ClientCaFile { get; set; } = string.Empty;
+
+    /// <summary>none, optional or required. Default: none.</summary>
+    public Routing.Sip.Transport.ClientCertificateMode ClientCertificate { get; set; }
 }
 
 /// <summary>Admin HTTP API settings (HOCON <c>routing.node.admin</c>).</summary>

@@ -6,7 +6,8 @@ namespace Routing.Node.Configuration;
 /// <summary>Parsers for single setting values, shared by the flag and the HOCON readers. Each returns null on success.</summary>
 public static class OptionValues
 {
-    public const string SipListenAccepted = "expected udp:IP:PORT or tcp:IP:PORT (e.g. udp:127.0.0.1:5060, tcp:[::1]:5060), port 1-65535";
+    public const string SipListenAccepted = "expected udp:IP:PORT, tcp:IP:PORT or tls:IP:PORT (e.g. udp:127.0.0.1:5060, tcp:[::1]:5060, tls:127.0.0.1:5061), port 1-65535";
+    public const string ClientCertificateAccepted = "expected none, optional or required";
     public const string AdminAccepted = "expected http://IP:PORT (e.g. http://127.0.0.1:9110), port 1-65535";
     public const string HostPortAccepted = "expected HOST:PORT (e.g. 127.0.0.1:4053)";
     public const string JournalAccepted = "expected sqlite or postgres";
@@ -27,6 +28,10 @@ public static class OptionValues
         {
             transport = SipListenTransport.Tcp;
         }
+        else if (value.StartsWith("tls:", StringComparison.OrdinalIgnoreCase))
+        {
+            transport = SipListenTransport.Tls;
+        }
         else
         {
             return $"'{value}' is not a listener; {SipListenAccepted}";
@@ -39,6 +44,24 @@ public static class OptionValues
 
         endpoint = new SipListenEndpoint(transport, ep);
         return null;
+    }
+
+    public static string? TryParseClientCertificate(string value, out Routing.Sip.Transport.ClientCertificateMode mode)
+    {
+        mode = Routing.Sip.Transport.ClientCertificateMode.None;
+        switch (value.ToLowerInvariant())
+        {
+            case "none":
+                return null;
+            case "optional":
+                mode = Routing.Sip.Transport.ClientCertificateMode.Optional;
+                return null;
+            case "required":
+                mode = Routing.Sip.Transport.ClientCertificateMode.Required;
+                return null;
+            default:
+                return $"'{value}': {ClientCertificateAccepted}";
+        }
     }
 
     public static string? TryParseAdminUrl(string value, out IPEndPoint? endpoint)

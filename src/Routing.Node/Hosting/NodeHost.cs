@@ -88,7 +88,22 @@ public static partial class NodeHost
         builder.Services.AddSingleton<NodeHealth>();
         builder.Services.AddSingleton(EdgeOptionsFor(options, identity));
         builder.Services.AddSingleton<EdgeMetrics>();
-        builder.Services.AddSingleton<ISipInboundHandler, SipEdge>();
+        builder.Services.AddSingleton(_ => new SipTransportMetrics(sip.Udp, sip.Tcp, sip.Flows));
+        var flowSecret = NodePreflight.LoadFlowSecret(options.Sip, identity);
+        builder.Services.AddSingleton(sp => new SipEdge(
+            sp.GetRequiredService<EdgeOptions>(),
+            sp.GetRequiredService<EdgeMetrics>(),
+            sp.GetRequiredService<ILogger<SipEdge>>(),
+            new EdgeRuntime
+            {
+                TimeProvider = sp.GetRequiredService<TimeProvider>(),
+                Flows = sip.Flows,
+                FlowTokens = new FlowTokenCodec(flowSecret, identity.NodeId),
+                // TUs (registrar, proxy) register themselves as IEdgeRequestHandler; asked in registration order.
+                Handlers = [.. sp.GetServices<Routing.Edge.Transactions.IEdgeRequestHandler>()],
+            }));
+        builder.Services.AddSingleton<ISipInboundHandler>(sp => sp.GetRequiredService<SipEdge>());
+        builder.Services.AddSingleton<Routing.Edge.Transactions.ISipClient>(sp => sp.GetRequiredService<SipEdge>());
         ClusterOperations.AddServices(builder.Services);
 
         builder.Services.AddAkka(SystemName, (b, sp) =>
@@ -104,6 +119,7 @@ public static partial class NodeHost
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<NodeMetrics>();
         app.Services.GetRequiredService<EdgeMetrics>();
+        app.Services.GetRequiredService<SipTransportMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);

@@ -14,7 +14,11 @@ public sealed class BoundSipListeners : IAsyncDisposable
 {
     public List<UdpSipListener> Udp { get; } = [];
 
+    /// <summary>TCP and TLS listeners.</summary>
     public List<TcpSipListener> Tcp { get; } = [];
+
+    /// <summary>Every flow of the node: UDP sockets, connections, outbound connectors.</summary>
+    public SipFlowTable Flows { get; } = new();
 
     public async ValueTask DisposeAsync()
     {
@@ -40,6 +44,7 @@ public static class NodePreflight
     public const string NodeIdFile = "node.id";
     public const string AdminTokenFile = "admin.token";
     public const string SqliteFile = "journal.db";
+    public const string FlowSecretFile = "flow.secret";
 
     public static string VersionOf(Assembly assembly)
     {
@@ -121,6 +126,7 @@ public static class NodePreflight
         ArgumentNullException.ThrowIfNull(sip);
         ArgumentNullException.ThrowIfNull(loggers);
         var bound = new BoundSipListeners();
+        System.Net.Security.SslServerAuthenticationOptions? tls = null;
         try
         {
             foreach (var listen in sip.Listen)
@@ -129,11 +135,21 @@ public static class NodePreflight
                 {
                     if (listen.Transport == SipListenTransport.Udp)
                     {
-                        bound.Udp.Add(UdpSipListener.Bind(listen.EndPoint, sip.ReceiveBufferBytes, loggers.CreateLogger<UdpSipListener>()));
+                        var udp = UdpSipListener.Bind(listen.EndPoint, sip.ReceiveBufferBytes, loggers.CreateLogger<UdpSipListener>(), reusePort: sip.ReusePort);
+                        bound.Udp.Add(udp);
+                        bound.Flows.AddUdp(udp.LocalEndPoint, udp);
                     }
                     else
                     {
-                        bound.Tcp.Add(TcpSipListener.Bind(listen.EndPoint, loggers.CreateLogger<TcpSipListener>()));
+                        var stream = TcpSipListener.Bind(listen.EndPoint, loggers.CreateLogger<TcpSipListener>(), new StreamListenerOptions
+                        {
+                            Tls = listen.Transport == SipListenTransport.Tls ? tls ??= LoadTls(sip.Tls) : null,
+                            IdleTimeout = sip.ConnectionIdleTimeout,
+                            MaxConnectionsPerAddress = sip.MaxConnectionsPerAddress,
+                            Flows = bound.Flows,
+                        });
+                        bound.Tcp.Add(stream);
+                        bound.Flows.AddConnector(stream);
                     }
                 }
                 catch (SocketException e)
@@ -149,6 +165,47 @@ public static class NodePreflight
             await bound.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static System.Net.Security.SslServerAuthenticationOptions LoadTls(SipTlsOptions tls)
+    {
+        var error = SipTlsServer.TryCreate(tls.CertificateFile, tls.KeyFile, tls.ClientCaFile, tls.ClientCertificate, out var options, out var detail);
+        return error switch
+        {
+            SipTlsLoadError.None => options!,
+            SipTlsLoadError.CertificateUnreadable => throw Fail(StartupFailureKind.TlsUnusable, "--tls-cert", detail),
+            _ => throw Fail(StartupFailureKind.TlsUnusable, "--tls-client-ca", detail),
+        };
+    }
+
+    /// <summary>
+    /// The flow-token secret (RFC 5626 §5.2): the configured file, or <c>&lt;data&gt;/flow.secret</c> created with 32
+    /// random bytes (mode 0600). Every node of a cluster must be given the same file.
+    /// </summary>
+    public static byte[] LoadFlowSecret(SipOptions sip, NodeIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(sip);
+        ArgumentNullException.ThrowIfNull(identity);
+        if (!string.IsNullOrEmpty(sip.FlowTokenSecretFile))
+        {
+            try
+            {
+                var text = File.ReadAllText(sip.FlowTokenSecretFile).Trim();
+                if (text.Length < 16)
+                {
+                    throw Fail(StartupFailureKind.FlowSecretUnusable, "--flow-secret", $"'{sip.FlowTokenSecretFile}' must hold at least 16 characters");
+                }
+
+                return System.Text.Encoding.UTF8.GetBytes(text);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Fail(StartupFailureKind.FlowSecretUnusable, "--flow-secret", $"cannot read '{sip.FlowTokenSecretFile}': {e.Message}");
+            }
+        }
+
+        var secret = ReadOrCreate(Path.Combine(identity.DataDirectory, FlowSecretFile), NewToken, "--data");
+        return System.Text.Encoding.UTF8.GetBytes(secret);
     }
 
     /// <summary>Binds and releases a TCP port to find out whether it is free right now.</summary>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Hosting;
-using Routing.Sip.Transport;
+using Routing.Edge;
 
 namespace Routing.Node.Hosting;
 
@@ -10,10 +10,10 @@ namespace Routing.Node.Hosting;
 public sealed class SipListenerService : IHostedService
 {
     private readonly BoundSipListeners _listeners;
-    private readonly ISipInboundHandler _handler;
+    private readonly SipEdge _handler;
     private int _stopped;
 
-    public SipListenerService(BoundSipListeners listeners, ISipInboundHandler handler)
+    public SipListenerService(BoundSipListeners listeners, SipEdge handler)
     {
         _listeners = listeners;
         _handler = handler;
@@ -21,6 +21,8 @@ public sealed class SipListenerService : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // The transaction loop first, so the first datagram already finds its owner.
+        _handler.Start();
         foreach (var u in _listeners.Udp)
         {
             u.Start(_handler);
@@ -42,6 +44,7 @@ public sealed class SipListenerService : IHostedService
         }
 
         await _listeners.DisposeAsync().ConfigureAwait(false);
+        await _handler.DisposeAsync().ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => StopListenersAsync();

@@ -10,6 +10,8 @@ public enum StartupFailureKind
     AddressNotAvailable,
     PermissionDenied,
     SocketError,
+    TlsUnusable,
+    FlowSecretUnusable,
 }
 
 /// <summary>A start failure naming the setting at fault; printed as one line, exit code 1.</summary>

@@ -1,0 +1,326 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Routing.Edge.Transactions;
+using Routing.Sip.Message;
+using Routing.Sip.Transactions;
+using Routing.Sip.Transport;
+
+namespace Routing.Edge;
+
+/// <summary>The transaction loop: one owner for the table, fed by a channel, ticked by a timer.</summary>
+public sealed partial class SipEdge
+{
+    [ThreadStatic]
+    private static SipEdge? t_owner;
+
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _resolution;
+    private readonly SipFlowTable _flows;
+    private readonly FlowTokenCodec? _tokens;
+    private readonly Output _output;
+    private readonly TransactionTable<EdgeMessage> _table;
+    private readonly Channel<Work> _work;
+    private readonly List<Transaction<EdgeMessage>> _transportErrors = [];
+    private CancellationTokenSource? _stopping;
+    private ITimer? _ticker;
+    private Task? _loop;
+    private int _tickQueued;
+    private int _liveTransactions;
+    private long _responsesSent;
+
+    /// <summary>Starts the transaction loop and its timer (every <see cref="TransactionOptions.TimerResolution"/>).</summary>
+    public void Start()
+    {
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The edge is already started.");
+        }
+
+        _stopping = new CancellationTokenSource();
+        var resolution = _resolution;
+        _ticker = _time.CreateTimer(static s => ((SipEdge)s!).PostTick(), this, resolution, resolution);
+        _loop = Task.Run(() => RunLoopAsync(_stopping.Token));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ticker is not null)
+        {
+            await _ticker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _work.Writer.TryComplete();
+        if (_stopping is not null)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        _stopping?.Dispose();
+    }
+
+    /// <summary>Runs every queued work item now on the calling thread (owner only; for tests that do not start the loop).</summary>
+    public int RunPending()
+    {
+        var n = 0;
+        while (_work.Reader.TryRead(out var item))
+        {
+            Process(item);
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>Fires due transaction timers now on the calling thread (owner only; for tests with a fake clock).</summary>
+    public int Tick()
+    {
+        var previous = t_owner;
+        t_owner = this;
+        try
+        {
+            var n = _table.Advance();
+            FlushTransportErrors();
+            return n;
+        }
+        finally
+        {
+            t_owner = previous;
+        }
+    }
+
+    private void PostTick()
+    {
+        if (Interlocked.Exchange(ref _tickQueued, 1) == 0 && !_work.Writer.TryWrite(TickWork.Instance))
+        {
+            Volatile.Write(ref _tickQueued, 0);
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken stop)
+    {
+        var reader = _work.Reader;
+        while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var item))
+            {
+                Process(item);
+            }
+        }
+    }
+
+    private void Process(Work item)
+    {
+        var previous = t_owner;
+        t_owner = this;
+        try
+        {
+            switch (item)
+            {
+                case InboundWork inbound:
+                    HandleCore(inbound.Parsed, inbound.Context);
+                    break;
+                case TickWork:
+                    Volatile.Write(ref _tickQueued, 0);
+                    _table.Advance();
+                    break;
+                case ResponseWork response:
+                    ApplyResponse(response.Server, response.Status, response.Bytes);
+                    break;
+                case ClientWork client:
+                    RunClientWork(client);
+                    break;
+            }
+
+            FlushTransportErrors();
+        }
+        catch (Exception e)
+        {
+            // A bug in one message's handling must not stop every transaction of the node.
+            LogLoopFault(_logger, e);
+        }
+        finally
+        {
+            t_owner = previous;
+        }
+    }
+
+    /// <summary>Called by a TU (any thread) with a built response: applied now on the owner, else queued.</summary>
+    internal void SubmitResponse(ServerTransactionContext server, int status, byte[] bytes)
+    {
+        if (ReferenceEquals(t_owner, this))
+        {
+            ApplyResponse(server, status, bytes);
+        }
+        else if (!_work.Writer.TryWrite(new ResponseWork(server, status, bytes)))
+        {
+            LogResponseAfterStop(_logger, status);
+        }
+    }
+
+    private void ApplyResponse(ServerTransactionContext server, int status, byte[] bytes)
+    {
+        var tx = server.Transaction;
+        if (tx is null || tx.State == TransactionStateName.Terminated)
+        {
+            return;
+        }
+
+        var errorsBefore = _transportErrors.Count;
+        var outcome = _table.SendResponse(tx, status, EdgeMessage.Outgoing(bytes), status >= 200 ? server.ToTag : null);
+        if (outcome == ServerResponseOutcome.Sent && _transportErrors.Count == errorsBefore)
+        {
+            _responsesSent++;
+            _metrics.ResponseSent(server.Method, status);
+        }
+
+        if (status >= 200)
+        {
+            // The final response is kept as bytes for retransmission; the request is no longer needed.
+            server.Release();
+        }
+    }
+
+    private void FlushTransportErrors()
+    {
+        for (var i = 0; i < _transportErrors.Count; i++)
+        {
+            _table.ReportTransportError(_transportErrors[i]);
+        }
+
+        _transportErrors.Clear();
+    }
+
+    private void Post(Work work)
+    {
+        if (!_work.Writer.TryWrite(work))
+        {
+            LogWorkAfterStop(_logger);
+        }
+    }
+
+    /// <summary>The table's view of the wire and of the TUs.</summary>
+    private sealed class Output(SipEdge edge) : ITransactionOutput<EdgeMessage>
+    {
+        public void Transmit(Transaction<EdgeMessage> transaction, EdgeMessage message, bool retransmission)
+        {
+            var wire = message.Wire;
+            if (wire is null)
+            {
+                return;
+            }
+
+            var sent = transaction.Context switch
+            {
+                ServerTransactionContext s => s.Source.Sender.Send(wire, s.Destination),
+                ClientTransactionContext c => c.Sender is not null && c.Remote is not null && c.Sender.Send(wire, c.Remote),
+                _ => false,
+            };
+            if (!sent)
+            {
+                edge._metrics.Dropped(SipDropCause.SendFailed);
+                edge._transportErrors.Add(transaction);
+            }
+        }
+
+        public EdgeMessage BuildAck(Transaction<EdgeMessage> transaction, EdgeMessage response)
+        {
+            var client = (ClientTransactionContext)transaction.Context!;
+            return EdgeMessage.Outgoing(ClientRequests.BuildAck(client.Sent!.Parsed!, response.Parsed!));
+        }
+
+        public EdgeMessage? BuildTrying(Transaction<EdgeMessage> transaction) =>
+            transaction.Context is ServerTransactionContext s ? EdgeMessage.Outgoing(s.BuildTrying()) : null;
+
+        public void DeliverResponse(Transaction<EdgeMessage> transaction, EdgeMessage response) =>
+            edge.DeliverClientResponse(transaction, response);
+
+        public void DeliverRequest(Transaction<EdgeMessage> transaction, EdgeMessage request)
+        {
+            if (transaction.Context is not ServerTransactionContext server || !ReferenceEquals(transaction.Request, request))
+            {
+                // The ACK of a 2xx in Accepted (RFC 6026 §7.1): no TU here keeps dialogs yet; it ends here.
+                return;
+            }
+
+            server.Transaction = transaction;
+            Interlocked.Increment(ref edge._liveTransactions);
+            edge.Dispatch(server);
+        }
+
+        public void Failed(Transaction<EdgeMessage> transaction, TransactionFailure failure)
+        {
+            if (transaction.Context is ClientTransactionContext client)
+            {
+                edge.Notify(client, new ClientTransactionFailed(client.Handle,
+                    failure == TransactionFailure.Timeout ? ClientTransactionFailure.Timeout : ClientTransactionFailure.TransportError));
+            }
+        }
+
+        public void Terminated(Transaction<EdgeMessage> transaction)
+        {
+            switch (transaction.Context)
+            {
+                case ServerTransactionContext server:
+                    if (server.Transaction is not null)
+                    {
+                        Interlocked.Decrement(ref edge._liveTransactions);
+                    }
+
+                    server.End();
+                    break;
+                case ClientTransactionContext client:
+                    Interlocked.Decrement(ref edge._liveTransactions);
+                    client.Sent?.Release();
+                    edge.Notify(client, new ClientTransactionEnded(client.Handle));
+                    break;
+            }
+        }
+    }
+
+    private abstract class Work;
+
+    private sealed class InboundWork(SipParseResult parsed, SipInboundContext context) : Work
+    {
+        public SipParseResult Parsed { get; } = parsed;
+
+        public SipInboundContext Context { get; } = context;
+    }
+
+    private sealed class TickWork : Work
+    {
+        public static readonly TickWork Instance = new();
+    }
+
+    private sealed class ResponseWork(ServerTransactionContext server, int status, byte[] bytes) : Work
+    {
+        public ServerTransactionContext Server { get; } = server;
+
+        public int Status { get; } = status;
+
+        public byte[] Bytes { get; } = bytes;
+    }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "SIP transaction loop: handling one item failed")]
+    private static partial void LogLoopFault(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "SIP response {Status} dropped: the edge is stopping")]
+    private static partial void LogResponseAfterStop(ILogger logger, int status);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "SIP work dropped: the edge is stopping")]
+    private static partial void LogWorkAfterStop(ILogger logger);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "SIP client transaction observer failed")]
+    private static partial void LogObserverFault(ILogger logger, Exception exception);
+}

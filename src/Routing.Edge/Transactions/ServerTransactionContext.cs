@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Net;
+using System.Text;
+using Routing.Sip.Message;
+using Routing.Sip.Transactions;
+using Routing.Sip.Transport;
+
+namespace Routing.Edge.Transactions;
+
+/// <summary>
+/// The edge's data for one server transaction (kept in <see cref="Transaction{TMessage}.Context"/>) and the TU's view
+/// of it. The request and its received/rport-annotated copy live until the final response has been applied.
+/// </summary>
+internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_writer;
+
+    private readonly SipEdge _edge;
+    private readonly SipInboundContext _source;
+    private CancellationTokenSource? _cancel;
+    private EdgeMessage? _request;
+    private SipMessage? _annotated;
+    private string? _toTag;
+    private int _final;
+
+    public ServerTransactionContext(SipEdge edge, EdgeMessage request, in SipInboundContext source, in ServerRequestInfo info, IPEndPoint destination)
+    {
+        _edge = edge;
+        _request = request;
+        _source = source;
+        Info = info;
+        Destination = destination;
+        Method = request.Parsed!.Method;
+    }
+
+    public Transaction<EdgeMessage>? Transaction { get; set; }
+
+    public ServerRequestInfo Info { get; }
+
+    /// <summary>Where responses go (RFC 3261 §18.2.2; ignored by connections, which answer on themselves).</summary>
+    public IPEndPoint Destination { get; }
+
+    public SipMethod Method { get; }
+
+    public override SipMessage Message => _request?.Parsed ?? throw new InvalidOperationException("The request was released after its final response.");
+
+    public override SipInboundContext Source => _source;
+
+    public override string ToTag => _toTag ??= Message.ToTag.IsEmpty ? Encoding.ASCII.GetString(SipTag.NewTag()) : Encoding.ASCII.GetString(Message.ToTag);
+
+    public override CancellationToken Cancelled => (_cancel ??= new CancellationTokenSource()).Token;
+
+    public override bool Answered => Volatile.Read(ref _final) != 0;
+
+    public override ServerRespondResult Respond(int status, string? reasonPhrase = null, string? extraHeaders = null,
+        string? contentType = null, ReadOnlyMemory<byte> body = default)
+    {
+        var phrase = reasonPhrase is null ? default : Encoding.UTF8.GetBytes(reasonPhrase);
+        var headers = extraHeaders is null ? _edge.DefaultExtraHeaders : Encoding.UTF8.GetBytes(extraHeaders);
+        var type = contentType is null ? default : Encoding.ASCII.GetBytes(contentType);
+        return Respond(status, phrase, headers, type, body.Span);
+    }
+
+    public override ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response)
+    {
+        if (status is < 100 or > 699)
+        {
+            return ServerRespondResult.InvalidStatus;
+        }
+
+        if (!Claim(status))
+        {
+            return ServerRespondResult.AlreadyFinal;
+        }
+
+        _edge.SubmitResponse(this, status, response.ToArray());
+        return ServerRespondResult.Accepted;
+    }
+
+    /// <summary>Builds the response from the request on the calling thread and hands it to the transaction.</summary>
+    public ServerRespondResult Respond(int status, ReadOnlySpan<byte> phrase, ReadOnlySpan<byte> extraHeaders,
+        ReadOnlySpan<byte> contentType = default, ReadOnlySpan<byte> body = default)
+    {
+        if (status is < 100 or > 699)
+        {
+            return ServerRespondResult.InvalidStatus;
+        }
+
+        if (!Claim(status))
+        {
+            return ServerRespondResult.AlreadyFinal;
+        }
+
+        _edge.SubmitResponse(this, status, Build(status, phrase, extraHeaders, contentType, body));
+        return ServerRespondResult.Accepted;
+    }
+
+    /// <summary>The 100 (Trying) of an INVITE (RFC 3261 §8.2.6.1: no To tag; Timestamp copied by the builder).</summary>
+    public byte[] BuildTrying() => Build(100, default, _edge.DefaultExtraHeaders, default, default);
+
+    private bool Claim(int status)
+    {
+        if (status >= 200)
+        {
+            return Interlocked.Exchange(ref _final, 1) == 0;
+        }
+
+        return Volatile.Read(ref _final) == 0;
+    }
+
+    private byte[] Build(int status, ReadOnlySpan<byte> phrase, ReadOnlySpan<byte> extraHeaders, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
+    {
+        var output = t_writer ??= new ArrayBufferWriter<byte>(1024);
+        output.ResetWrittenCount();
+        var tag = status == 100 ? default : Encoding.ASCII.GetBytes(ToTag);
+        SipResponseBuilder.Write(ResponseSource(), status, phrase, tag, output, extraHeaders, contentType, body);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The request with received (and rport's value) added to its top Via when needed (RFC 3261 §18.2.1, RFC 3581
+    /// §4), made once per transaction: every response copies that Via.
+    /// </summary>
+    private SipMessage ResponseSource()
+    {
+        var request = Message;
+        if (_annotated is not null)
+        {
+            return _annotated;
+        }
+
+        if (!TopVia.TryRead(request, out var via) || !via.NeedsAnnotation(_source.Remote.Address))
+        {
+            return request;
+        }
+
+        var patched = new ArrayBufferWriter<byte>(request.Length + 64);
+        via.WriteAnnotated(request.Span, _source.Remote, patched);
+        var reparsed = SipParser.ParseDatagram(patched.WrittenSpan, _edge.ParserOptions);
+        // The annotation only adds parameters to a Via the parser accepted; if the parse refuses it anyway the
+        // responses go out with the Via as received.
+        if (reparsed.Message is { HasUsableTopVia: true } annotated)
+        {
+            _annotated = annotated;
+            return annotated;
+        }
+
+        reparsed.Message?.Dispose();
+        return request;
+    }
+
+    /// <summary>The CANCEL matched this pending INVITE (RFC 3261 §9.2).</summary>
+    public void SignalCancelled() => (_cancel ??= new CancellationTokenSource()).Cancel();
+
+    /// <summary>Returns the request (and its annotated copy) to the pool; the TU may no longer read <see cref="Message"/>.</summary>
+    public void Release()
+    {
+        _annotated?.Dispose();
+        _annotated = null;
+        _request?.Release();
+        _request = null;
+    }
+
+    /// <summary>Last step when the transaction leaves the table.</summary>
+    public void End() => Dispose();
+
+    public void Dispose()
+    {
+        Release();
+        _cancel?.Dispose();
+    }
+}
