@@ -107,7 +107,7 @@ routing.node {
   name = node$Index
   cluster.akka = "127.0.0.1:$(4052 + $Index)"
   admin.url = "http://127.0.0.1:$(9110 + $Index)"
-  sip.listen = ["udp:127.0.0.1:$sip", "tcp:127.0.0.1:$sip"]
+  sip.listen = ["udp:127.0.0.1:$sip", "tcp:127.0.0.1:$sip", "udp:127.0.0.1:5060"]
   data-dir = "./.cluster/node$Index"
 }
 "@
@@ -180,6 +180,14 @@ function Invoke-ClusterUp {
     if (-not $connection) { throw "pg_virtualenv did not start a database within 60 s; see $pgLog" }
     @{ pid = $pg.Id; sleepPid = $sleepPid; connection = $connection } | ConvertTo-Json | Set-Content $PostgresFile
 
+    # One flow-token secret for every member, so a flow token minted by one edge verifies on another (RFC 5626 §5.2).
+    $flowSecret = Join-Path $ClusterDir 'flow.secret'
+    if (-not (Test-Path $flowSecret)) {
+        $bytes = [byte[]]::new(32)
+        [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+        Set-Content -Path $flowSecret -Value ([Convert]::ToHexString($bytes)) -NoNewline
+        & chmod 600 $flowSecret
+    }
     $nodeDll = Join-Path $Root "src/Routing.Node/bin/$Configuration/net10.0/Routing.Node.dll"
     $shared = Get-Content -Raw (Join-Path $Root 'cluster-config/cluster.conf')
     $list = @()
@@ -190,7 +198,7 @@ function Invoke-ClusterUp {
         Set-Content -Path $config -Value ($shared + "`n" + $own)
         $log = Join-Path $ClusterDir "node$i.log"
         $launcher = Join-Path $ClusterDir "node$i.sh"
-        Set-Content -Path $launcher -Value ("cd '$Root' && exec dotnet '$nodeDll' --config '$config' --journal-connection '$connection'" +
+        Set-Content -Path $launcher -Value ("cd '$Root' && exec dotnet '$nodeDll' --config '$config' --journal-connection '$connection' --flow-secret '$flowSecret'" +
             " > '$log' 2>&1 < /dev/null")
         $proc = Start-Detached $launcher
         $admin = (Read-NodeConfigValue $own 'admin.url').Trim('"')

@@ -22,6 +22,7 @@ public sealed partial class SipEdge
     private readonly Channel<Work> _work;
     private readonly List<Transaction<EdgeMessage>> _transportErrors = [];
     private CancellationTokenSource? _stopping;
+    private int _disposed;
     private ITimer? _ticker;
     private Task? _loop;
     private int _tickQueued;
@@ -44,6 +45,13 @@ public sealed partial class SipEdge
 
     public async ValueTask DisposeAsync()
     {
+        // The host disposes this instance once per DI registration that hands it out (SipEdge, ISipInboundHandler,
+        // ISipClient); a second dispose must be a no-op, not a crash of the stopping process.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_ticker is not null)
         {
             await _ticker.DisposeAsync().ConfigureAwait(false);

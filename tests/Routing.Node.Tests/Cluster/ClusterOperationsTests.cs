@@ -64,7 +64,7 @@ public sealed class ClusterOperationsTests
     }
 
     [Fact]
-    public async Task Drain_RequestedThroughAnotherMember_NodeUnreadyAtOnceLeavesExitsZeroOthersStayUp()
+    public async Task Drain_RequestedThroughAnotherMember_NodeUnreadyAtOnceLeavesExitsZeroOthersStayUpSharedAddressKeepsAnswering()
     {
         await using var cluster = await ClusterUnderTest.StartAsync(3, Ct);
         var node1 = cluster["node1"];
@@ -72,6 +72,8 @@ public sealed class ClusterOperationsTests
         using var tail = ClusterUnderTest.StartRoutectl(node1, "cluster", "tail", "--json", "--for", "120");
         await WaitForOutputAsync(tail, out3 => CountEvents(out3, "Current") >= 3, "tail did not print the current members");
 
+        await using var probe = new OptionsProbe(cluster.SharedSipPort);
+        await WaitForAsync(() => probe.Answered >= 10, "the shared address did not answer OPTIONS before the drain");
         var started = TimeProvider.System.GetTimestamp();
         var drain = await ClusterUnderTest.RoutectlAsync(node1, Ct, "node", "drain", "node3");
         Assert.True(drain.ExitCode == 0, drain.Stderr);
@@ -91,10 +93,18 @@ public sealed class ClusterOperationsTests
 
         Assert.True(await node3.Process!.WaitForExitAsync(TestEnvironment.Scaled(90), Ct), "node3 did not exit after the drain");
         var drained = TimeProvider.System.GetElapsedTime(started);
-        Assert.True(node3.Process.ExitCode == 0, $"node3 exited with {node3.Process.ExitCode}\n{node3.Process.Stdout}");
+        Assert.True(node3.Process.ExitCode == 0, $"node3 exited with {node3.Process.ExitCode}\n{node3.Process.Stderr}\n{node3.Process.Stdout}");
 
         await ClusterUnderTest.WaitForAsync(node1, 2, 0, TestEnvironment.Scaled(20), Ct);
         await ClusterUnderTest.WaitForAsync(cluster["node2"], 2, 0, TestEnvironment.Scaled(20), Ct);
+
+        // The shared signalling address answered throughout: requests the kernel had handed to node3 are retransmitted
+        // (Timer E) and then reach node1 or node2.
+        var sentAfterDrain = probe.Sent;
+        await WaitForAsync(() => probe.Sent >= sentAfterDrain + 10, "the probe stopped sending");
+        await probe.DisposeAsync();
+        Assert.True(probe.Unanswered == 0, $"{probe.Unanswered} of {probe.Sent} OPTIONS to the shared address were never answered");
+        Assert.Equal(probe.Sent, probe.Answered);
 
         // cluster tail showed the drain's membership events for node3, in order.
         await WaitForOutputAsync(tail, o => EventsFor(o, node3.Address).Contains("MemberRemoved"), "tail did not show node3 removed");
@@ -103,7 +113,8 @@ public sealed class ClusterOperationsTests
         var exited = events.IndexOf("MemberExited");
         var removed = events.IndexOf("MemberRemoved");
         Assert.True(left >= 0 && exited > left && removed > exited, "events for node3: " + string.Join(", ", events));
-        TestContext.Current.TestOutputHelper?.WriteLine($"drain of node3: {drained.TotalSeconds:0.0} s from request to exit 0");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"drain of node3: {drained.TotalSeconds:0.0} s from request to exit 0; shared address: {probe.Answered}/{probe.Sent} OPTIONS answered");
     }
 
     [Fact]
@@ -184,6 +195,22 @@ public sealed class ClusterOperationsTests
         }
 
         return events;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string failure)
+    {
+        var start = TimeProvider.System.GetTimestamp();
+        var limit = TestEnvironment.Scaled(30);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (TimeProvider.System.GetElapsedTime(start) < limit && await poll.WaitForNextTickAsync(Ct))
+        {
+            if (condition())
+            {
+                return;
+            }
+        }
+
+        Assert.Fail(failure);
     }
 
     private static async Task WaitForOutputAsync(ChildProcess process, Func<string, bool> condition, string failure)

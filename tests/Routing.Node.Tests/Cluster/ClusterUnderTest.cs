@@ -9,9 +9,11 @@ internal sealed class ClusterMember : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public ClusterMember(string name, string root)
+    public ClusterMember(string name, string root, int sharedSipPort)
     {
         Name = name;
+        SharedSipPort = sharedSipPort;
+        FlowSecretFile = Path.Combine(root, "flow.secret");
         DataDirectory = Path.Combine(root, name);
         ConfigFile = Path.Combine(root, name + ".conf");
         SipPort = TestEnvironment.FreePort();
@@ -26,6 +28,11 @@ internal sealed class ClusterMember : IDisposable
     public string ConfigFile { get; }
 
     public int SipPort { get; }
+
+    /// <summary>The cluster's shared signalling address (UDP, SO_REUSEPORT), bound by every member.</summary>
+    public int SharedSipPort { get; }
+
+    public string FlowSecretFile { get; }
 
     public int AdminPort { get; }
 
@@ -44,6 +51,7 @@ internal sealed class ClusterMember : IDisposable
     public string[] Arguments =>
     [
         "--config", ConfigFile, "--sip", $"udp:127.0.0.1:{SipPort}", "--sip", $"tcp:127.0.0.1:{SipPort}",
+        "--sip", $"udp:127.0.0.1:{SharedSipPort}", "--sip-reuseport", "--flow-secret", FlowSecretFile,
         "--admin", AdminUrl, "--akka", AkkaHostPort, "--data", DataDirectory,
     ];
 
@@ -108,6 +116,9 @@ internal sealed class ClusterUnderTest : IAsyncDisposable
 
     public List<ClusterMember> Members { get; } = [];
 
+    /// <summary>The shared UDP signalling port every member binds.</summary>
+    public int SharedSipPort { get; } = TestEnvironment.FreePort();
+
     public ClusterMember this[string name] => Members.Find(m => m.Name == name) ?? throw new ArgumentException("no member " + name);
 
     public static async Task<ClusterUnderTest> StartAsync(int nodes, CancellationToken cancellationToken)
@@ -116,9 +127,10 @@ internal sealed class ClusterUnderTest : IAsyncDisposable
         try
         {
             cluster._postgres = await ThrowawayPostgres.StartAsync(cluster._dir, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(cluster._dir, "flow.secret"), Guid.NewGuid().ToString("N"), cancellationToken);
             for (var i = 1; i <= nodes; i++)
             {
-                cluster.Members.Add(new ClusterMember("node" + i, cluster._dir));
+                cluster.Members.Add(new ClusterMember("node" + i, cluster._dir, cluster.SharedSipPort));
             }
 
             var shared = await File.ReadAllTextAsync(Path.Combine(TestEnvironment.RepoRoot, "cluster-config", "cluster.conf"), cancellationToken);
