@@ -15,6 +15,8 @@ public enum SipDropCause
     Unanswerable,
     /// <summary>The answer could not be handed to the socket.</summary>
     SendFailed,
+    /// <summary>A TU took a non-INVITE request and did not answer within 64*T1; the edge answered 408.</summary>
+    TuNoAnswer,
 }
 
 /// <summary>

@@ -21,6 +21,8 @@ public sealed partial class SipEdge
     private readonly TransactionTable<EdgeMessage> _table;
     private readonly Channel<Work> _work;
     private readonly List<Transaction<EdgeMessage>> _transportErrors = [];
+    private readonly Queue<ServerTransactionContext> _unanswered = new();
+    private readonly TimeSpan _unansweredLimit;
     private CancellationTokenSource? _stopping;
     private int _disposed;
     private ITimer? _ticker;
@@ -99,6 +101,7 @@ public sealed partial class SipEdge
         try
         {
             var n = _table.Advance();
+            ExpireUnanswered();
             FlushTransportErrors();
             return n;
         }
@@ -142,6 +145,7 @@ public sealed partial class SipEdge
                 case TickWork:
                     Volatile.Write(ref _tickQueued, 0);
                     _table.Advance();
+                    ExpireUnanswered();
                     break;
                 case ResponseWork response:
                     ApplyResponse(response.Server, response.Status, response.Bytes);
@@ -197,6 +201,33 @@ public sealed partial class SipEdge
         {
             // The final response is kept as bytes for retransmission; the request is no longer needed.
             server.Release();
+        }
+    }
+
+    /// <summary>
+    /// A non-INVITE server transaction has no timer of its own before the TU answers (RFC 3261 §17.2.2), so a TU that
+    /// never answers would keep it for ever. After 64*T1 (when the UAC's Timer F has given up anyway) the edge answers
+    /// 408 itself. Entries are checked from the oldest; answered ones are dropped as they reach the head.
+    /// </summary>
+    private void ExpireUnanswered()
+    {
+        var now = _table.Now;
+        while (_unanswered.TryPeek(out var head))
+        {
+            if (head.Answered || head.Transaction is null || head.Transaction.State == TransactionStateName.Terminated)
+            {
+                _unanswered.Dequeue();
+                continue;
+            }
+
+            if (now - head.CreatedAt < _unansweredLimit)
+            {
+                return;
+            }
+
+            _unanswered.Dequeue();
+            _metrics.Dropped(SipDropCause.TuNoAnswer);
+            head.Respond(408, default, _serverHeader);
         }
     }
 
@@ -263,8 +294,13 @@ public sealed partial class SipEdge
             }
 
             server.Transaction = transaction;
+            server.CreatedAt = edge._table.Now;
             Interlocked.Increment(ref edge._liveTransactions);
             edge.Dispatch(server);
+            if (!server.Answered && transaction.Kind == TransactionKind.NonInviteServer)
+            {
+                edge._unanswered.Enqueue(server);
+            }
         }
 
         public void Failed(Transaction<EdgeMessage> transaction, TransactionFailure failure)

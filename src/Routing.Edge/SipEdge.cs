@@ -104,6 +104,7 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
         _handlers = [.. runtime.Handlers];
         _time = runtime.TimeProvider;
         _resolution = runtime.Transactions.TimerResolution;
+        _unansweredLimit = runtime.Transactions.T1 * 64;
         _flows = runtime.Flows;
         _tokens = runtime.FlowTokens;
         _output = new Output(this);

@@ -59,9 +59,9 @@ public abstract class EdgeServerRequest
 
 /// <summary>
 /// A TU that takes some requests from the edge (registrar for REGISTER, proxy for INVITE/MESSAGE/...). Handlers are
-/// asked in order; the first that returns true owns the request and must eventually answer it (a non-INVITE server
-/// transaction left unanswered simply times out without a response, RFC 3261 §17.2.2). Called on the transaction
-/// loop: decide quickly and answer later if the work is slow.
+/// asked in order; the first that returns true owns the request and must eventually answer it (a non-INVITE request
+/// still unanswered after 64*T1 is answered 408 by the edge, since RFC 3261 §17.2.2 gives that transaction no timer of
+/// its own). Called on the transaction loop: decide quickly and answer later if the work is slow.
 /// </summary>
 public interface IEdgeRequestHandler
 {

@@ -38,6 +38,9 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
 
     public ServerRequestInfo Info { get; }
 
+    /// <summary>When the transaction was created, on the table's clock.</summary>
+    public TimeSpan CreatedAt { get; set; }
+
     /// <summary>Where responses go (RFC 3261 §18.2.2; ignored by connections, which answer on themselves).</summary>
     public IPEndPoint Destination { get; }
 

@@ -228,4 +228,17 @@ public sealed class ServerTransactionTests : IDisposable
         Assert.Equal(0, _h.Edge.LiveTransactions);
         Assert.Equal(1, _h.Edge.TransactionCounters.TransportErrors(TransactionKind.NonInviteServer));
     }
+
+    [Fact]
+    public void Rfc3261_17_2_2_NonInviteLeftUnansweredByItsTu_408After64T1()
+    {
+        _h.Receive(Request("REGISTER", "sip:example.com"));
+
+        _h.Advance(TimeSpan.FromSeconds(31.9));
+        Assert.Empty(_h.Sender.Sent);
+        _h.Advance(TimeSpan.FromSeconds(0.2));
+
+        Assert.StartsWith("SIP/2.0 408 ", Assert.Single(_h.SentTexts), StringComparison.Ordinal);
+        Assert.Equal(1, _h.Metrics.Drops(SipDropCause.TuNoAnswer));
+    }
 }
