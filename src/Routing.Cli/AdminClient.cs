@@ -66,10 +66,37 @@ public sealed class AdminClient : IDisposable
     }
 
     public Task<AdminResponse> GetAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, path, cancellationToken);
+        SendAsync(HttpMethod.Get, path, null, cancellationToken);
+
+    /// <summary>Sends <paramref name="jsonBody"/> (when not null) as application/json with <paramref name="method"/>.</summary>
+    public async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? jsonBody, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_node, path);
+        try
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            if (jsonBody is not null)
+            {
+                request.Content = new StringContent(jsonBody, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return new AdminResponse(response.StatusCode, body);
+        }
+        catch (HttpRequestException e)
+        {
+            var detail = e.InnerException is SocketException se ? se.SocketErrorCode.ToString() : e.Message;
+            throw new NodeUnreachableException($"cannot reach the node at {_node}: {detail}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new NodeUnreachableException($"the node at {_node} did not answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+        }
+    }
 
     public Task<AdminResponse> PostAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, path, cancellationToken);
+        SendAsync(HttpMethod.Post, path, null, cancellationToken);
 
     /// <summary>
     /// Reads a streaming answer line by line (newline-delimited JSON) until the node ends it or
@@ -122,27 +149,6 @@ public sealed class AdminClient : IDisposable
                     yield return line;
                 }
             }
-        }
-    }
-
-    private async Task<AdminResponse> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
-    {
-        var uri = new Uri(_node, path);
-        try
-        {
-            using var request = new HttpRequestMessage(method, uri);
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            return new AdminResponse(response.StatusCode, body);
-        }
-        catch (HttpRequestException e)
-        {
-            var detail = e.InnerException is SocketException se ? se.SocketErrorCode.ToString() : e.Message;
-            throw new NodeUnreachableException($"cannot reach the node at {_node}: {detail}", e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new NodeUnreachableException($"the node at {_node} did not answer within {_http.Timeout.TotalSeconds:0.#} s", e);
         }
     }
 

@@ -62,7 +62,7 @@ public static class RoutectlApp
             return ExitCodes.Usage;
         }
 
-        var maxArguments = verb is IArgumentVerb withArguments ? withArguments.MaxArguments : 0;
+        var maxArguments = verb.MaxArguments;
         var minArguments = verb is IArgumentVerb required ? required.MinArguments : 0;
         if (options.Words.Count - 2 < minArguments)
         {
@@ -74,7 +74,8 @@ public static class RoutectlApp
         {
             await stderr.WriteLineAsync(maxArguments == 0
                 ? $"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2]}'"
-                : $"routectl: '{verb.Group} {verb.Name}' takes at most {maxArguments} argument(s); usage: routectl {verb.Group} {verb.Name} {((IArgumentVerb)verb).Usage}");
+                : $"routectl: '{verb.Group} {verb.Name}' takes at most {maxArguments} argument(s)"
+                    + (verb is IArgumentVerb usage ? $"; usage: routectl {verb.Group} {verb.Name} {usage.Usage}" : string.Empty));
             return ExitCodes.Usage;
         }
 

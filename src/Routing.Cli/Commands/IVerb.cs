@@ -12,6 +12,9 @@ public interface IVerb
 
     string Summary { get; }
 
+    /// <summary>How many words may follow the verb (e.g. <c>user show AOR</c>); default none.</summary>
+    int MaxArguments => 0;
+
     /// <summary>Runs the verb and returns its exit code (<see cref="ExitCodes"/>).</summary>
     Task<int> RunAsync(VerbContext context, CancellationToken cancellationToken);
 }
