@@ -1,13 +1,13 @@
 namespace Routing.Cli.Commands;
 
-/// <summary><c>routectl cluster leave NODE</c>: the member leaves gracefully (hands off its shards, then exits).</summary>
+/// <summary><c>routectl cluster leave NODE</c>: Akka-level leave; the member hands off its shards and its process then exits 1.</summary>
 public sealed class ClusterLeaveCommand : IArgumentVerb
 {
     public string Group => "cluster";
 
     public string Name => "leave";
 
-    public string Summary => "the member leaves gracefully (hands off its shards, then exits)";
+    public string Summary => "the member leaves (hands off its shards; its process then exits 1, node drain exits 0)";
 
     public int MinArguments => 1;
 
