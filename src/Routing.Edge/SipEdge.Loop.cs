@@ -24,10 +24,10 @@ public sealed partial class SipEdge
     private readonly Queue<ServerTransactionContext> _unanswered = new();
     private readonly TimeSpan _unansweredLimit;
     private CancellationTokenSource? _stopping;
-    private int _disposed;
     private ITimer? _ticker;
     private Task? _loop;
     private int _tickQueued;
+    private int _disposed;
     private int _liveTransactions;
     private long _responsesSent;
 
@@ -45,10 +45,9 @@ public sealed partial class SipEdge
         _loop = Task.Run(() => RunLoopAsync(_stopping.Token));
     }
 
+    /// <summary>Stops the loop and its timer; idempotent (the host and the listener service may both call it).</summary>
     public async ValueTask DisposeAsync()
     {
-        // The host disposes this instance once per DI registration that hands it out (SipEdge, ISipInboundHandler,
-        // ISipClient); a second dispose must be a no-op, not a crash of the stopping process.
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
@@ -231,6 +230,54 @@ public sealed partial class SipEdge
         }
     }
 
+    /// <summary>
+    /// RFC 3261 §18.2.2: on a reliable transport whose connection has gone, the response goes on a (new) connection
+    /// to the address in "received" - the source of the request - and the port in sent-by (default 5060, 5061 for
+    /// TLS). An existing connection there is used at once; otherwise one is opened off the loop and the response
+    /// written when it is up (a failure then loses the response, as with any transport).
+    /// </summary>
+    private bool ResendOnNewConnection(ServerTransactionContext server, byte[] wire)
+    {
+        var transport = server.Source.Transport;
+        if (transport == SipTransportKind.Udp)
+        {
+            return false;
+        }
+
+        var port = server.Info.SentBy.Port != 0 ? server.Info.SentBy.Port : transport == SipTransportKind.Tls ? 5061 : 5060;
+        var target = new System.Net.IPEndPoint(server.Source.Remote.Address, port);
+        var existing = _flows.FindConnectionTo(transport, target);
+        if (existing is not null)
+        {
+            return existing.Send(wire, target);
+        }
+
+        var connector = _flows.ConnectorFor(transport);
+        if (connector is null)
+        {
+            return false;
+        }
+
+        _ = ConnectAndSendAsync(connector, target, wire);
+        return true;
+    }
+
+    private async Task ConnectAndSendAsync(ISipConnector connector, System.Net.IPEndPoint target, byte[] wire)
+    {
+        try
+        {
+            var connection = await connector.ConnectAsync(target, _stopping?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            if (connection is null || !connection.Send(wire, target))
+            {
+                _metrics.Dropped(SipDropCause.SendFailed);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
     private void FlushTransportErrors()
     {
         for (var i = 0; i < _transportErrors.Count; i++)
@@ -262,7 +309,7 @@ public sealed partial class SipEdge
 
             var sent = transaction.Context switch
             {
-                ServerTransactionContext s => s.Source.Sender.Send(wire, s.Destination),
+                ServerTransactionContext s => s.Source.Sender.Send(wire, s.Destination) || edge.ResendOnNewConnection(s, wire),
                 ClientTransactionContext c => c.Sender is not null && c.Remote is not null && c.Sender.Send(wire, c.Remote),
                 _ => false,
             };
@@ -280,7 +327,7 @@ public sealed partial class SipEdge
         }
 
         public EdgeMessage? BuildTrying(Transaction<EdgeMessage> transaction) =>
-            transaction.Context is ServerTransactionContext s ? EdgeMessage.Outgoing(s.BuildTrying()) : null;
+            transaction.Context is ServerTransactionContext s && s.BuildTrying() is { } trying ? EdgeMessage.Outgoing(trying) : null;
 
         public void DeliverResponse(Transaction<EdgeMessage> transaction, EdgeMessage response) =>
             edge.DeliverClientResponse(transaction, response);

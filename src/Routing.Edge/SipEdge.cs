@@ -221,10 +221,40 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
                 }
 
             default:
-                _metrics.Dropped(SipDropCause.AckWithoutTransaction);
-                received.Release();
-                return EdgeOutcome.Dropped;
+                try
+                {
+                    if (OfferAck(request, context))
+                    {
+                        return EdgeOutcome.Absorbed;
+                    }
+
+                    _metrics.Dropped(SipDropCause.AckWithoutTransaction);
+                    return EdgeOutcome.Dropped;
+                }
+                finally
+                {
+                    received.Release();
+                }
         }
+    }
+
+    private bool OfferAck(SipMessage ack, in SipInboundContext context)
+    {
+        if (_handlers.Length == 0)
+        {
+            return false;
+        }
+
+        var target = RequestTargets.Classify(ack.Memory.Slice(ack.RequestUriRange.Start, ack.RequestUriRange.Length), context.Local.Address, _options);
+        foreach (var handler in _handlers)
+        {
+            if (handler is IEdgeAckHandler acks && acks.TryHandleAck(ack, context, target))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ServerRequestInfo ServerInfo(SipMessage request, in TopVia via)

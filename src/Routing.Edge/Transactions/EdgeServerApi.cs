@@ -67,3 +67,13 @@ public interface IEdgeRequestHandler
 {
     bool TryHandle(EdgeServerRequest request, RequestTarget target);
 }
+
+/// <summary>
+/// Optional second face of an <see cref="IEdgeRequestHandler"/>: ACKs that match no server transaction (the ACK for a
+/// 2xx is a transaction of its own, RFC 3261 §17.1.1.3, §13.2.2.4; a proxy forwards it, §16.6, §16.10). Asked in the
+/// same order as the request handlers; the message is valid only during the call. ACKs are never answered.
+/// </summary>
+public interface IEdgeAckHandler
+{
+    bool TryHandleAck(SipMessage ack, in SipInboundContext source, RequestTarget target);
+}

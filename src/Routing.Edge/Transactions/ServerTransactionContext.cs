@@ -18,6 +18,9 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
 
     private readonly SipEdge _edge;
     private readonly SipInboundContext _source;
+    // A TU thread may build a provisional response while the loop releases the request after a final one (e.g. the
+    // 487 for a CANCEL): building and releasing exclude each other.
+    private readonly Lock _requestGate = new();
     private CancellationTokenSource? _cancel;
     private EdgeMessage? _request;
     private SipMessage? _annotated;
@@ -95,12 +98,18 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
             return ServerRespondResult.AlreadyFinal;
         }
 
-        _edge.SubmitResponse(this, status, Build(status, phrase, extraHeaders, contentType, body));
+        var bytes = Build(status, phrase, extraHeaders, contentType, body);
+        if (bytes is null)
+        {
+            return ServerRespondResult.AlreadyFinal;
+        }
+
+        _edge.SubmitResponse(this, status, bytes);
         return ServerRespondResult.Accepted;
     }
 
     /// <summary>The 100 (Trying) of an INVITE (RFC 3261 §8.2.6.1: no To tag; Timestamp copied by the builder).</summary>
-    public byte[] BuildTrying() => Build(100, default, _edge.DefaultExtraHeaders, default, default);
+    public byte[]? BuildTrying() => Build(100, default, _edge.DefaultExtraHeaders, default, default);
 
     private bool Claim(int status)
     {
@@ -112,8 +121,22 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
         return Volatile.Read(ref _final) == 0;
     }
 
-    private byte[] Build(int status, ReadOnlySpan<byte> phrase, ReadOnlySpan<byte> extraHeaders, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
+    private byte[]? Build(int status, ReadOnlySpan<byte> phrase, ReadOnlySpan<byte> extraHeaders, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
     {
+        lock (_requestGate)
+        {
+            return BuildLocked(status, phrase, extraHeaders, contentType, body);
+        }
+    }
+
+    private byte[]? BuildLocked(int status, ReadOnlySpan<byte> phrase, ReadOnlySpan<byte> extraHeaders, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
+    {
+        if (_request?.Parsed is null)
+        {
+            // Released after a final response that won the race with this one.
+            return null;
+        }
+
         var output = t_writer ??= new ArrayBufferWriter<byte>(1024);
         output.ResetWrittenCount();
         var tag = status == 100 ? default : Encoding.ASCII.GetBytes(ToTag);
@@ -159,10 +182,20 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
     /// <summary>Returns the request (and its annotated copy) to the pool; the TU may no longer read <see cref="Message"/>.</summary>
     public void Release()
     {
-        _annotated?.Dispose();
-        _annotated = null;
-        _request?.Release();
-        _request = null;
+        lock (_requestGate)
+        {
+            if (_request is null)
+            {
+                return;
+            }
+
+            // Kept: the To tag is still needed for matching an RFC 2543 ACK and for Forward().
+            _ = ToTag;
+            _annotated?.Dispose();
+            _annotated = null;
+            _request?.Release();
+            _request = null;
+        }
     }
 
     /// <summary>Last step when the transaction leaves the table.</summary>

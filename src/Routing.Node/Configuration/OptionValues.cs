@@ -6,7 +6,7 @@ namespace Routing.Node.Configuration;
 /// <summary>Parsers for single setting values, shared by the flag and the HOCON readers. Each returns null on success.</summary>
 public static class OptionValues
 {
-    public const string SipListenAccepted = "expected udp:IP:PORT, tcp:IP:PORT or tls:IP:PORT (e.g. udp:127.0.0.1:5060, tcp:[::1]:5060, tls:127.0.0.1:5061), port 1-65535";
+    public const string SipListenAccepted = "expected udp:IP:PORT or tcp:IP:PORT or tls:IP:PORT (e.g. udp:127.0.0.1:5060, tcp:[::1]:5060, tls:127.0.0.1:5061), port 1-65535";
     public const string ClientCertificateAccepted = "expected none, optional or required";
     public const string AdminAccepted = "expected http://IP:PORT (e.g. http://127.0.0.1:9110), port 1-65535";
     public const string HostPortAccepted = "expected HOST:PORT (e.g. 127.0.0.1:4053)";

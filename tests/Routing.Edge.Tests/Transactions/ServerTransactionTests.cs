@@ -241,4 +241,30 @@ public sealed class ServerTransactionTests : IDisposable
         Assert.StartsWith("SIP/2.0 408 ", Assert.Single(_h.SentTexts), StringComparison.Ordinal);
         Assert.Equal(1, _h.Metrics.Drops(SipDropCause.TuNoAnswer));
     }
+
+    private sealed class AckTaker : IEdgeRequestHandler, IEdgeAckHandler
+    {
+        public List<string> Acks { get; } = [];
+
+        public bool TryHandle(EdgeServerRequest request, RequestTarget target) => false;
+
+        public bool TryHandleAck(SipMessage ack, in Routing.Sip.Transport.SipInboundContext source, RequestTarget target)
+        {
+            Acks.Add(ack.ToString());
+            return true;
+        }
+    }
+
+    [Fact]
+    public void Rfc3261_17_1_1_3_AckForA2xx_NoTransaction_OfferedToTheAckHandlerNeverAnswered()
+    {
+        var taker = new AckTaker();
+        using var h = new TransactionHarness(taker);
+
+        var outcome = h.Receive(Request("ACK", "sip:bob@example.com", branch: "z9hG4bKack2xx", toTag: "uas9"));
+
+        Assert.Equal(EdgeOutcome.Absorbed, outcome);
+        Assert.Contains("branch=z9hG4bKack2xx", Assert.Single(taker.Acks), StringComparison.Ordinal);
+        Assert.Empty(h.Sender.Sent);
+    }
 }
