@@ -66,7 +66,9 @@ public sealed class SoakTests : IClassFixture<SoakNodeFixture>
         // needed (ready for the next one; Dictionary never shrinks), bounded here at 32 MiB for 50 000 transactions.
         Assert.True(afterHeap.SmallObjects < baselineHeap.SmallObjects + (4L << 20), figures);
         Assert.True(afterHeap.LargeObjects < baselineHeap.LargeObjects + (32L << 20), figures);
-        Assert.True(afterRss <= peakRss + 16_384, $"RSS {baselineRss} -> {peakRss} -> {afterRss} kB");
+        // Server GC keeps its segments committed, so RSS does not fall back; it must not keep growing either (the
+        // induced compacting GC itself may commit a few tens of MiB).
+        Assert.True(afterRss <= peakRss + 65_536, figures);
     }
 
     private async Task WaitForLiveAsync(double expected, TimeSpan within, CancellationToken cancel)
