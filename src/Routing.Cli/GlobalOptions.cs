@@ -47,7 +47,8 @@ public sealed class GlobalOptions
           sip ...               SIP tools run locally (lint, parse)
 
         Global options:
-          --node URL            admin API of the node (default: http://127.0.0.1:9110)
+          --node URL|NAME       admin API of the node (default: http://127.0.0.1:9110), or a member's name in
+                                .cluster/nodes.json (its admin URL and token file; $ROUTECTL_CLUSTER_FILE)
           --token TOKEN         admin bearer token
           --token-file FILE     read the token from FILE (e.g. <data>/admin.token)
                                 (otherwise: $ROUTECTL_TOKEN, then ./data/admin.token)
@@ -68,7 +69,7 @@ public sealed class GlobalOptions
         ArgumentNullException.ThrowIfNull(environment);
         options = new GlobalOptions();
         help = false;
-        string? token = null, tokenFile = null;
+        string? token = null, tokenFile = null, memberTokenFile = null;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -101,7 +102,14 @@ public sealed class GlobalOptions
                         case "--node":
                             if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                             {
-                                return $"--node: '{value}' is not a node address; expected http://HOST:PORT (e.g. {DefaultNode})";
+                                // A member's name from .cluster/nodes.json (build.ps1 cluster-up) stands for its admin URL and token file.
+                                if (ClusterFile.Find(value, environment) is not { } member)
+                                {
+                                    return $"--node: '{value}' is not a node address; expected http://HOST:PORT (e.g. {DefaultNode}) or a name in {ClusterFile.DefaultPath}";
+                                }
+
+                                uri = member.Admin;
+                                memberTokenFile = member.TokenFile;
                             }
 
                             options.Node = uri;
@@ -147,6 +155,17 @@ public sealed class GlobalOptions
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
                 return $"--token-file: cannot read '{tokenFile}': {e.Message}";
+            }
+        }
+        else if (memberTokenFile is not null)
+        {
+            try
+            {
+                options.Token = File.ReadAllText(memberTokenFile).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return $"--node: cannot read the member's token file '{memberTokenFile}': {e.Message}";
             }
         }
         else if (environment(TokenEnvironmentVariable) is { Length: > 0 } fromEnv)

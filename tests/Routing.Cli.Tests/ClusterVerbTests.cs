@@ -178,3 +178,70 @@ public class ClusterVerbTests
         Assert.DoesNotContain("MemberRemoved", output, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>--node NAME</c> resolved through .cluster/nodes.json.</summary>
+public sealed class ClusterFileTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "routectl-cluster-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ClusterFileTests()
+    {
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(Path.Combine(_dir, "node2.token"), "tok2\n");
+        File.WriteAllText(Path.Combine(_dir, "nodes.json"), $$"""
+            [{"name":"node1","admin":"http://127.0.0.1:9111","tokenFile":"{{Path.Combine(_dir, "node1.token")}}","sip":[],"pid":1},
+             {"name":"node2","admin":"http://127.0.0.1:9112","tokenFile":"{{Path.Combine(_dir, "node2.token")}}","sip":[],"pid":2}]
+            """);
+    }
+
+    private string? Env(string name) => name == ClusterFile.EnvironmentVariable ? Path.Combine(_dir, "nodes.json") : null;
+
+    [Fact]
+    public void NodeName_InClusterFile_UsesItsAdminUrlAndTokenFile()
+    {
+        var error = GlobalOptions.TryParse(["--node", "node2", "cluster", "show"], Env, out var options, out _);
+
+        Assert.Null(error);
+        Assert.Equal(new Uri("http://127.0.0.1:9112"), options.Node);
+        Assert.Equal("tok2", options.Token);
+    }
+
+    [Fact]
+    public void NodeName_ExplicitToken_WinsOverTheMembersTokenFile()
+    {
+        var error = GlobalOptions.TryParse(["--node", "node2", "--token", "mine", "cluster", "show"], Env, out var options, out _);
+
+        Assert.Null(error);
+        Assert.Equal("mine", options.Token);
+    }
+
+    [Fact]
+    public void NodeName_NotInClusterFile_UsageErrorNamingTheFile()
+    {
+        var error = GlobalOptions.TryParse(["--node", "node7", "cluster", "show"], Env, out _, out _);
+
+        Assert.NotNull(error);
+        Assert.Contains("or a name in .cluster/nodes.json", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NodeName_TokenFileMissing_UsageError()
+    {
+        var error = GlobalOptions.TryParse(["--node", "node1", "cluster", "show"], Env, out _, out _);
+
+        Assert.NotNull(error);
+        Assert.Contains("cannot read the member's token file", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean.
+        }
+    }
+}
