@@ -45,6 +45,11 @@ public sealed class GlobalOptions
           node drain NODE [--wait SECONDS]
                                         unready, stop SIP, hand off shards, leave, exit 0
           sip ...               SIP tools run locally (lint, parse)
+          user add AOR --password P     provision a user (HA1 only is stored)
+          user remove AOR               remove a user and its bindings
+          user show AOR                 bindings with flows, expiry, user agent, source
+          user list [--limit N]         AORs known to the journal
+          user import FILE.csv          one "AOR,password" per line, with a progress bar
 
         Global options:
           --node URL|NAME       admin API of the node (default: http://127.0.0.1:9110), or a member's name in

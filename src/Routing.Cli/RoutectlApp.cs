@@ -14,6 +14,8 @@ public static class RoutectlApp
         new ClusterDownUnreachableCommand(), new ClusterTailCommand(),
         new ShardRegionsCommand(), new ShardStatsCommand(), new ShardLocateCommand(),
         new NodeHealthCommand(), new NodeInfoCommand(), new NodeDrainCommand(),
+        new Commands.User.UserAddCommand(), new Commands.User.UserRemoveCommand(), new Commands.User.UserShowCommand(),
+        new Commands.User.UserListCommand(), new Commands.User.UserImportCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,

@@ -29,18 +29,21 @@ public sealed class RoutingSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         NodeStarted => NodeStartedManifest,
+        _ when Registrar.RegistrarWire.Manifest(o) is { } registrar => registrar,
         _ => throw new SerializationException($"{nameof(RoutingSerializer)} has no manifest for {o?.GetType().FullName}"),
     };
 
     public override byte[] ToBinary(object obj) => obj switch
     {
         NodeStarted e => WriteNodeStarted(e),
+        _ when Registrar.RegistrarWire.Manifest(obj) is not null => Registrar.RegistrarWire.Write(obj),
         _ => throw new SerializationException($"{nameof(RoutingSerializer)} cannot serialize {obj?.GetType().FullName}"),
     };
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
         NodeStartedManifest => ReadNodeStarted(bytes),
+        _ when Registrar.RegistrarWire.Knows(manifest) => Registrar.RegistrarWire.Read(bytes, manifest),
         // Unknown manifest: a transient problem for remoting (the message is dropped), a hard stop for recovery.
         _ => throw new SerializationException($"{nameof(RoutingSerializer)} does not know manifest '{manifest}'"),
     };

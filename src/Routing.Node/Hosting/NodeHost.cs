@@ -86,8 +86,11 @@ public static partial class NodeHost
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton(new BearerTokenAuth(identity.AdminToken, options.Admin.MetricsOpen));
         builder.Services.AddSingleton<NodeHealth>();
-        builder.Services.AddSingleton(EdgeOptionsFor(options, identity));
+        var edgeOptions = EdgeOptionsFor(options, identity);
+        builder.Services.AddSingleton(edgeOptions);
         builder.Services.AddSingleton<EdgeMetrics>();
+        var registrar = Registrar.RegistrarComposition.Read(options, identity, edgeOptions);
+        Registrar.RegistrarComposition.AddServices(builder.Services, registrar);
         builder.Services.AddSingleton(_ => new SipTransportMetrics(sip.Udp, sip.Tcp, sip.Flows));
         var flowSecret = NodePreflight.LoadFlowSecret(options.Sip, identity);
         builder.Services.AddSingleton(sp => new SipEdge(
@@ -110,6 +113,7 @@ public static partial class NodeHost
         {
             ConfigureAkka(b, sp, options, identity, journalConnection);
             ClusterOperations.ConfigureAkka(b, sp);
+            Registrar.RegistrarComposition.AddShardRegion(b, sp, options, registrar);
         });
         builder.Services.AddSingleton<SipListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SipListenerService>());
@@ -119,11 +123,13 @@ public static partial class NodeHost
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<NodeMetrics>();
         app.Services.GetRequiredService<EdgeMetrics>();
+        app.Services.GetRequiredService<Routing.Edge.Registrar.RegistrarEdgeMetrics>();
         app.Services.GetRequiredService<SipTransportMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
         ClusterOperations.Map(app);
+        UserEndpoints.Map(app);
         return app;
     }
 
@@ -163,6 +169,10 @@ public static partial class NodeHost
         {
             LocalHosts = [.. hosts],
             Domains = options.Sip.Domains,
+            // REGISTER is served by the registrar (issue 5); path and outbound are the extensions it implements.
+            AllowedMethods = [Routing.Sip.Message.SipMethod.Options, Routing.Sip.Message.SipMethod.Register, Routing.Sip.Message.SipMethod.Ack,
+                Routing.Sip.Message.SipMethod.Cancel],
+            SupportedOptionTags = ["path", "outbound"],
             ServerName = "routing-cluster/" + identity.Version.Split('+')[0],
         };
     }

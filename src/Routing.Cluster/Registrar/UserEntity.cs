@@ -1,0 +1,277 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Persistence;
+using Routing.Sip.Auth;
+
+namespace Routing.Cluster.Registrar;
+
+/// <summary>Type key of the <c>user</c> shard region in the actor registry.</summary>
+public sealed class UserRegion
+{
+    /// <summary>The shard region's type name.</summary>
+    public const string TypeName = "user";
+
+    /// <summary>Shards; fixed for the life of the cluster (akka-notes §8: about ten times the largest node count).</summary>
+    public const int ShardCount = 100;
+
+    private UserRegion() { }
+}
+
+/// <summary>Routes <see cref="IUserCommand"/>s by AOR.</summary>
+public sealed class UserMessageExtractor : HashCodeMessageExtractor
+{
+    public UserMessageExtractor() : base(UserRegion.ShardCount) { }
+
+    public override string? EntityId(object message) => message is IUserCommand c ? c.Aor : null;
+}
+
+/// <summary>Snapshot of a user entity (everything persisted events build; counters are not kept).</summary>
+public sealed record UserSnapshot(string Aor, bool Provisioned, string? Username, string? Realm, IReadOnlyList<Ha1Entry> Credentials,
+    IReadOnlyList<Binding> Bindings) : Serialization.IRoutingSerializable
+{
+    public static UserSnapshot Of(UserState s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new(s.Aor, s.Provisioned, s.Username, s.Realm, [.. s.Credentials], [.. s.Bindings]);
+    }
+
+    public UserState ToState() => UserState.Empty(Aor) with
+    {
+        Provisioned = Provisioned,
+        Username = Username,
+        Realm = Realm,
+        Credentials = [.. Credentials],
+        Bindings = [.. Bindings],
+    };
+}
+
+/// <summary>
+/// One address-of-record: a thin shell over <see cref="RegistrarDecider"/> and <see cref="UserState.Evolve"/>. Replies
+/// only after the events it depends on are in the journal; a failed write answers <see cref="RegistrarUnavailable"/>.
+/// Bindings expire on time: a <see cref="TimeProvider"/> timer fires at the earliest expiry and persists
+/// <see cref="BindingExpired"/>.
+/// </summary>
+public sealed class UserEntity : ReceivePersistentActor
+{
+    public const string PersistenceIdPrefix = "user-";
+
+    private readonly RegistrarSettings _settings;
+    private readonly DigestVerifier? _verifier;
+    private readonly TimeProvider _time;
+    private UserState _state;
+    private ITimer? _timer;
+    private DateTimeOffset? _timerDue;
+    private IActorRef? _awaitingWrite;
+    private readonly string _aor;
+    private int _sinceSnapshot;
+
+    public UserEntity(string aor, RegistrarSettings settings, DigestVerifier? verifier, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(aor);
+        _aor = aor;
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _verifier = verifier;
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _state = UserState.Empty(aor);
+        PersistenceId = PersistenceIdPrefix + aor;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is UserSnapshot s)
+            {
+                _state = s.ToState();
+            }
+        });
+        Recover<IUserEvent>(e => _state = _state.Evolve(e));
+        Recover<RecoveryCompleted>(_ => Arm());
+
+        Command<RegisterBindings>(OnRegister);
+        Command<ProvisionUser>(cmd =>
+        {
+            var outcome = _state.Provisioned ? UserChangeOutcome.Updated : UserChangeOutcome.Created;
+            PersistThenReply(RegistrarDecider.Decide(_state, cmd, _time.GetUtcNow()), null, new UserChangeResult(_aor, outcome));
+        });
+        Command<DeprovisionUser>(cmd =>
+        {
+            var events = RegistrarDecider.Decide(_state, cmd, _time.GetUtcNow());
+            PersistThenReply(events, null, new UserChangeResult(_aor, events.Count == 0 ? UserChangeOutcome.NotFound : UserChangeOutcome.Removed));
+        });
+        Command<GetUser>(_ =>
+        {
+            var now = _time.GetUtcNow();
+            var algorithms = new List<DigestAlgorithm>(_state.Credentials.Length);
+            foreach (var c in _state.Credentials)
+            {
+                algorithms.Add(c.Algorithm);
+            }
+
+            var failures = 0;
+            foreach (var f in _state.Failures.Values)
+            {
+                failures += f.Count;
+            }
+
+            Sender.Tell(new UserResult(_aor, _state.Provisioned, algorithms, RegistrarDecider.Views(_state, now), failures));
+        });
+        Command<ExpireDue>(_ =>
+        {
+            _timerDue = null;
+            var expired = RegistrarDecider.Expire(_state, _time.GetUtcNow());
+            if (expired.Count == 0)
+            {
+                Arm();
+                return;
+            }
+
+            PersistThenReply(expired, null, null);
+        });
+        Command<StopUser>(_ => Context.Stop(Self));
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(_ => { });
+    }
+
+    public override string PersistenceId { get; }
+
+    /// <summary>Transient mode counts for metrics: failed digest attempts seen by entities in this process.</summary>
+    public static long FailedAttempts => Interlocked.Read(ref s_failedAttempts);
+
+    /// <summary>Lock-outs started by entities in this process.</summary>
+    public static long LockOuts => Interlocked.Read(ref s_lockOuts);
+
+    private static long s_failedAttempts;
+    private static long s_lockOuts;
+
+    public static Props Props(string aor, RegistrarSettings settings, DigestVerifier? verifier, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new UserEntity(aor, settings, verifier, time));
+
+    protected override void PostStop()
+    {
+        _timer?.Dispose();
+        base.PostStop();
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The actor stops after this; nothing of the failed write was acknowledged, so nothing acknowledged is lost.
+        _awaitingWrite?.Tell(new RegistrarUnavailable(_aor));
+        _awaitingWrite = null;
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _awaitingWrite?.Tell(new RegistrarUnavailable(_aor));
+        _awaitingWrite = null;
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    private void OnRegister(RegisterBindings command)
+    {
+        var now = _time.GetUtcNow();
+        var before = _state;
+        var decision = RegistrarDecider.Decide(_state, command, now, _settings, _verifier);
+        if (decision.Next.TotalFailures > before.TotalFailures)
+        {
+            Interlocked.Increment(ref s_failedAttempts);
+            var source = RegistrarDecider.SourceIp(command.Source.Address);
+            if (decision.Next.Failures.TryGetValue(source, out var f) && f.LockedUntil is not null
+                && (!before.Failures.TryGetValue(source, out var old) || old.LockedUntil is null))
+            {
+                Interlocked.Increment(ref s_lockOuts);
+            }
+        }
+
+        if (decision.Persist.Count == 0)
+        {
+            _state = decision.Next;
+            Sender.Tell(decision.Reply);
+            Arm();
+            return;
+        }
+
+        PersistThenReply(decision.Persist, decision.Next, decision.Reply);
+    }
+
+    /// <summary>Persists <paramref name="events"/>; once all are written applies them (or takes <paramref name="next"/>) and replies.</summary>
+    private void PersistThenReply(IReadOnlyList<IUserEvent> events, UserState? next, object? reply)
+    {
+        if (events.Count == 0)
+        {
+            if (reply is not null)
+            {
+                Sender.Tell(reply);
+            }
+
+            return;
+        }
+
+        var replyTo = Sender;
+        _awaitingWrite = reply is null ? null : replyTo;
+        var remaining = events.Count;
+        var folded = _state;
+        PersistAll(events, e =>
+        {
+            folded = folded.Evolve(e);
+            if (--remaining > 0)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            var state = next ?? folded;
+            foreach (var written in events)
+            {
+                state = state.MarkPersisted(written, now);
+            }
+
+            _state = state;
+            _awaitingWrite = null;
+            if (reply is not null)
+            {
+                replyTo.Tell(reply);
+            }
+
+            _sinceSnapshot += events.Count;
+            if (_sinceSnapshot >= _settings.SnapshotEvery)
+            {
+                _sinceSnapshot = 0;
+                SaveSnapshot(UserSnapshot.Of(_state));
+            }
+
+            Arm();
+        });
+    }
+
+    /// <summary>(Re)arms the expiry timer for the earliest binding.</summary>
+    private void Arm()
+    {
+        var due = _state.NextExpiry;
+        if (due == _timerDue)
+        {
+            return;
+        }
+
+        _timer?.Dispose();
+        _timer = null;
+        _timerDue = due;
+        if (due is not { } at)
+        {
+            return;
+        }
+
+        var delay = at - _time.GetUtcNow();
+        if (delay < TimeSpan.Zero)
+        {
+            delay = TimeSpan.Zero;
+        }
+
+        var self = Self;
+        _timer = _time.CreateTimer(_ => self.Tell(ExpireDue.Instance), null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Local timer tick (never leaves the process).</summary>
+    private sealed class ExpireDue
+    {
+        public static readonly ExpireDue Instance = new();
+    }
+}

@@ -1,0 +1,57 @@
+using Routing.Edge.Transactions;
+using Routing.Sip.Message;
+
+namespace Routing.Edge.Registrar;
+
+/// <summary>
+/// Plugs <see cref="RegisterHandler"/> into the edge's transaction layer (issue 4): it takes every out-of-dialog
+/// REGISTER, decides off the transaction loop and answers through the server transaction, which absorbs and answers
+/// retransmissions itself (RFC 3261 §17.2.2).
+/// </summary>
+public sealed class RegistrarRequestHandler : IEdgeRequestHandler
+{
+    private readonly RegisterHandler _handler;
+    private readonly string _serverHeader;
+
+    public RegistrarRequestHandler(RegisterHandler handler, EdgeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+        _serverHeader = "Server: " + options.ServerName + "\r\n";
+    }
+
+    public bool TryHandle(EdgeServerRequest request, RequestTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var message = request.Message;
+        if (message.Method != SipMethod.Register || !message.ToTag.IsEmpty)
+        {
+            return false;
+        }
+
+        _ = AnswerAsync(request);
+        return true;
+    }
+
+    private async Task AnswerAsync(EdgeServerRequest request)
+    {
+        SipReply? reply;
+        try
+        {
+            var source = request.Source;
+            reply = await _handler.HandleAsync(request.Message, source.Remote, source.Local, source.Transport, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Never let a fault escape a fire-and-forget task: the UA gets 500 and retries later (RFC 3261 §21.5.1).
+            reply = new SipReply(500, string.Empty, "Retry-After: 5\r\n");
+        }
+
+        // Null: a duplicate of a REGISTER still being decided; the original's transaction answers.
+        if (reply is not null)
+        {
+            request.Respond(reply.Status, reply.Reason.Length == 0 ? null : reply.Reason, reply.Headers + _serverHeader);
+        }
+    }
+}
