@@ -61,7 +61,9 @@ public sealed class ShardLocateCommand : IArgumentVerb
         var table = new TextTable("KEY", "REGION", "SHARD", "NODE", "ADDRESS", "RUNNING");
         table.Add(NodeReplies.Text(root, "entityId"), NodeReplies.Text(root, "region"), NodeReplies.Text(root, "shardId"),
             NodeReplies.Text(root, "node") is { Length: > 0 } n ? n : address.Length == 0 ? "(not allocated)" : "?",
-            address, NodeReplies.Flag(root, "entityRunning") ? "yes" : "no");
+            address, root.TryGetProperty("entityRunning", out var running) && running.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? (running.GetBoolean() ? "yes" : "no")
+                : "(ask that node)");
         table.Write(context.Out);
         return ExitCodes.Ok;
     }

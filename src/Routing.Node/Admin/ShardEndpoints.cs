@@ -23,8 +23,11 @@ public sealed record LocalRegionState(string Region, string Address, string? Nod
 
 /// <summary><c>GET /api/shards/locate?key=</c>: which member owns an entity's shard.</summary>
 /// <param name="Address">Cluster address of the member hosting the shard; null when the shard is not allocated yet.</param>
-/// <param name="EntityRunning">True when the entity is live on that member right now.</param>
-public sealed record EntityLocationResponse(string Region, string EntityId, string ShardId, string? Address, string? Node, bool EntityRunning);
+/// <param name="EntityRunning">
+/// Whether the entity is live right now; known only when the asked member owns the shard (Akka's GetEntityLocation
+/// answers with the entity only there), null otherwise: ask that member, or use <c>GET /api/shards/{region}/local</c>.
+/// </param>
+public sealed record EntityLocationResponse(string Region, string EntityId, string ShardId, string? Address, string? Node, bool? EntityRunning);
 
 /// <summary>Cluster-sharding views for operators: regions, per-member stats, entity location.</summary>
 public static class ShardEndpoints
@@ -70,14 +73,43 @@ public static class ShardEndpoints
 
             var location = await ClusterSharding.Get(system).ShardRegion(type)
                 .Ask<EntityLocation>(new GetEntityLocation(key, QueryTimeout), QueryTimeout + QueryTimeout, ct);
-            var address = location.ShardRegion?.ToString();
-            string? node = null;
-            if (location.ShardRegion is { } a)
+            // The shard id comes from the region's own extractor; which member hosts it comes from the cluster-wide
+            // stats (a region that never routed to this shard answers GetEntityLocation with itself).
+            var stats = await ClusterSharding.Get(system).ShardRegion(type)
+                .Ask<ClusterShardingStats>(new GetClusterShardingStats(QueryTimeout), QueryTimeout + QueryTimeout, ct);
+            string? address = null;
+            foreach (var (member, regionStats) in stats.Regions)
             {
-                node = NodeNameOf(await directory.CollectAsync(ct), a.ToString());
+                if (regionStats.Stats.ContainsKey(location.ShardId))
+                {
+                    address = Global(system, member);
+                }
             }
 
-            return Results.Ok(new EntityLocationResponse(type, location.EntityId, location.ShardId, address, node, location.EntityRef.HasValue));
+            string? node = null;
+            if (address is not null)
+            {
+                node = NodeNameOf(await directory.CollectAsync(ct), address);
+            }
+
+            bool? running = null;
+            if (address == Akka.Cluster.Cluster.Get(system).SelfAddress.ToString())
+            {
+                // The shard is here: its own state says whether the entity is live (GetEntityLocation's EntityRef is
+                // not filled in for entity ids that need escaping in actor paths, such as SIP URIs).
+                var state = await ClusterSharding.Get(system).ShardRegion(type)
+                    .Ask<CurrentShardRegionState>(GetShardRegionState.Instance, QueryTimeout, ct);
+                running = false;
+                foreach (var shard in state.Shards)
+                {
+                    if (shard.ShardId == location.ShardId && shard.EntityIds.Contains(location.EntityId))
+                    {
+                        running = true;
+                    }
+                }
+            }
+
+            return Results.Ok(new EntityLocationResponse(type, location.EntityId, location.ShardId, address, node, running));
         });
 
         app.MapGet("/api/shards/{region}", async (string region, ActorSystem system, NodeDirectory directory, CancellationToken ct) =>
@@ -126,6 +158,10 @@ public static class ShardEndpoints
             : DialogRegion;
     }
 
+    /// <summary>The local region reports the local address (<c>akka://routing</c>); operators need the cluster address.</summary>
+    private static string Global(ActorSystem system, Address address) =>
+        address.HasGlobalScope ? address.ToString() : Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+
     private static bool HasRegion(ActorSystem system, string region) => ClusterSharding.Get(system).ShardTypeNames.Contains(region);
 
     private static IResult UnknownRegion(string region) => Results.NotFound(new ErrorResponse("unknown-region",
@@ -162,7 +198,8 @@ public static class ShardEndpoints
 
             totalShards += regionStats.Stats.Count;
             totalEntities += entities;
-            members.Add(new RegionMemberStats(address.ToString(), NodeNameOf(entries, address.ToString()), regionStats.Stats.Count, entities));
+            var global = Global(system, address);
+            members.Add(new RegionMemberStats(global, NodeNameOf(entries, global), regionStats.Stats.Count, entities));
         }
 
         members.Sort((a, b) => string.CompareOrdinal(a.Address, b.Address));
@@ -171,7 +208,7 @@ public static class ShardEndpoints
         {
             if (regionStats.Failed.Count > 0)
             {
-                failed.Add(address.ToString());
+                failed.Add(Global(system, address));
             }
         }
 

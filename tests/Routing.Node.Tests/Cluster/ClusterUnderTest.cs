@@ -63,6 +63,15 @@ internal sealed class ClusterMember : IDisposable
         return await _http.SendAsync(request, cancellationToken);
     }
 
+    public async Task<HttpResponseMessage> PostJsonAsync(string path, string json, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, AdminUrl + path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            (await File.ReadAllTextAsync(TokenFile, cancellationToken)).Trim());
+        request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        return await _http.SendAsync(request, cancellationToken);
+    }
+
     /// <summary>Polls readiness until the member says ready; fails with its output otherwise.</summary>
     public async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
