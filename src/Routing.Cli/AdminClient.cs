@@ -33,6 +33,20 @@ public sealed class NodeUnreachableException : Exception
     public NodeUnreachableException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>A streaming call was refused with a non-2xx status.</summary>
+public sealed class AdminStatusException : Exception
+{
+    public AdminStatusException() { }
+
+    public AdminStatusException(string message) : base(message) { }
+
+    public AdminStatusException(string message, Exception inner) : base(message, inner) { }
+
+    public AdminStatusException(AdminResponse response) : base($"the node answered {(int)(response?.Status ?? 0)}") => Response = response;
+
+    public AdminResponse? Response { get; }
+}
+
 /// <summary>Talks to one node's admin API over HTTP with the bearer token.</summary>
 public sealed class AdminClient : IDisposable
 {
@@ -78,6 +92,63 @@ public sealed class AdminClient : IDisposable
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new NodeUnreachableException($"the node at {_node} did not answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    public Task<AdminResponse> PostAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, null, cancellationToken);
+
+    /// <summary>
+    /// Reads a streaming answer line by line (newline-delimited JSON) until the node ends it or
+    /// <paramref name="cancellationToken"/> fires; the HTTP timeout applies only until the headers arrive.
+    /// </summary>
+    public async IAsyncEnumerable<string> ReadLinesAsync(string path,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_node, path);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            var detail = e.InnerException is SocketException se ? se.SocketErrorCode.ToString() : e.Message;
+            throw new NodeUnreachableException($"cannot reach the node at {_node}: {detail}", e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new AdminStatusException(new AdminResponse(response.StatusCode,
+                    await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
+            }
+
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+            while (true)
+            {
+                string? line;
+                try
+                {
+                    line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    // The node went away mid-stream (e.g. it was drained): the stream simply ends.
+                    yield break;
+                }
+
+                if (line is null)
+                {
+                    yield break;
+                }
+
+                if (line.Length > 0)
+                {
+                    yield return line;
+                }
+            }
         }
     }
 

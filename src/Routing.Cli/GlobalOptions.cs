@@ -29,9 +29,21 @@ public sealed class GlobalOptions
     public const string Help = """
         Usage: routectl [global options] <group> <verb> [arguments]
 
-          cluster show          members, roles, status, leader and reachability
-          node health           liveness and readiness (exit 1 when not ready)
-          node info             node id, version, listeners, start history
+          cluster show                  members with names, roles, status, leader and reachability
+          cluster nodes                 members with name, admin URL, SIP addresses, pid, version
+          cluster leave NODE            NODE leaves (hands off its shards; its process exits 1)
+          cluster down NODE             mark NODE down at once (a crashed member)
+          cluster down-unreachable      down every unreachable member
+          cluster tail [--count N] [--for SECONDS]
+                                        membership events as they happen
+          shard regions                 shard regions with shard/entity totals
+          shard stats REGION            shards and entities of REGION per member
+          shard locate AOR|CALL-ID [--region R]
+                                        which member owns the entity
+          node health                   liveness and readiness (exit 1 when not ready)
+          node info [NODE]              version, uptime, roles, ports, journal, start history
+          node drain NODE [--wait SECONDS]
+                                        unready, stop SIP, hand off shards, leave, exit 0
           sip ...               SIP tools run locally (lint, parse)
           user add AOR --password P     provision a user (HA1 only is stored)
           user remove AOR               remove a user and its bindings
@@ -44,13 +56,17 @@ public sealed class GlobalOptions
                                 call detail records, newest first (--json: one object per call)
 
         Global options:
-          --node URL            admin API of the node (default: http://127.0.0.1:9110)
+          --node URL|NAME       admin API of the node (default: http://127.0.0.1:9110), or a member's name in
+                                .cluster/nodes.json (its admin URL and token file; $ROUTECTL_CLUSTER_FILE)
           --token TOKEN         admin bearer token
           --token-file FILE     read the token from FILE (e.g. <data>/admin.token)
                                 (otherwise: $ROUTECTL_TOKEN, then ./data/admin.token)
           --json                print JSON for scripts instead of tables
           --timeout SECONDS     HTTP timeout (default: 10)
           --help
+
+        NODE: a member's name (routing.node.name, as in .cluster/nodes.json), node id, cluster address or its HOST:PORT.
+        Any member answers for the whole cluster.
 
         Exit codes: 0 ok, 1 failure reported by the node, 2 usage error, 3 node unreachable.
         """;
@@ -62,7 +78,7 @@ public sealed class GlobalOptions
         ArgumentNullException.ThrowIfNull(environment);
         options = new GlobalOptions();
         help = false;
-        string? token = null, tokenFile = null;
+        string? token = null, tokenFile = null, memberTokenFile = null;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -95,7 +111,14 @@ public sealed class GlobalOptions
                         case "--node":
                             if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                             {
-                                return $"--node: '{value}' is not a node address; expected http://HOST:PORT (e.g. {DefaultNode})";
+                                // A member's name from .cluster/nodes.json (build.ps1 cluster-up) stands for its admin URL and token file.
+                                if (ClusterFile.Find(value, environment) is not { } member)
+                                {
+                                    return $"--node: '{value}' is not a node address; expected http://HOST:PORT (e.g. {DefaultNode}) or a name in {ClusterFile.DefaultPath}";
+                                }
+
+                                uri = member.Admin;
+                                memberTokenFile = member.TokenFile;
                             }
 
                             options.Node = uri;
@@ -141,6 +164,17 @@ public sealed class GlobalOptions
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
                 return $"--token-file: cannot read '{tokenFile}': {e.Message}";
+            }
+        }
+        else if (memberTokenFile is not null)
+        {
+            try
+            {
+                options.Token = File.ReadAllText(memberTokenFile).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return $"--node: cannot read the member's token file '{memberTokenFile}': {e.Message}";
             }
         }
         else if (environment(TokenEnvironmentVariable) is { Length: > 0 } fromEnv)

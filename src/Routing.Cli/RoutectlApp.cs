@@ -8,9 +8,16 @@ namespace Routing.Cli;
 /// </summary>
 public static class RoutectlApp
 {
-    public static IReadOnlyList<IVerb> Verbs { get; } = [new ClusterShowCommand(), new NodeHealthCommand(), new NodeInfoCommand(), new Commands.User.UserAddCommand(), new Commands.User.UserRemoveCommand(),
-        new Commands.User.UserShowCommand(), new Commands.User.UserListCommand(), new Commands.User.UserImportCommand(),
-        new Commands.Dialogs.DialogListCommand(), new Commands.Dialogs.DialogShowCommand(), new Commands.Dialogs.CdrListCommand()];
+    public static IReadOnlyList<IVerb> Verbs { get; } =
+    [
+        new ClusterShowCommand(), new ClusterNodesCommand(), new ClusterLeaveCommand(), new ClusterDownCommand(),
+        new ClusterDownUnreachableCommand(), new ClusterTailCommand(),
+        new ShardRegionsCommand(), new ShardStatsCommand(), new ShardLocateCommand(),
+        new NodeHealthCommand(), new NodeInfoCommand(), new NodeDrainCommand(),
+        new Commands.User.UserAddCommand(), new Commands.User.UserRemoveCommand(), new Commands.User.UserShowCommand(),
+        new Commands.User.UserListCommand(), new Commands.User.UserImportCommand(),
+        new Commands.Dialogs.DialogListCommand(), new Commands.Dialogs.DialogShowCommand(), new Commands.Dialogs.CdrListCommand(),
+    ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,
         HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
@@ -58,9 +65,20 @@ public static class RoutectlApp
             return ExitCodes.Usage;
         }
 
-        if (options.Words.Count > 2 + verb.MaxArguments)
+        var maxArguments = verb.MaxArguments;
+        var minArguments = verb is IArgumentVerb required ? required.MinArguments : 0;
+        if (options.Words.Count - 2 < minArguments)
         {
-            await stderr.WriteLineAsync($"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2 + verb.MaxArguments]}'");
+            await stderr.WriteLineAsync($"routectl: usage: routectl {verb.Group} {verb.Name} {((IArgumentVerb)verb).Usage}");
+            return ExitCodes.Usage;
+        }
+
+        if (options.Words.Count - 2 > maxArguments)
+        {
+            await stderr.WriteLineAsync(maxArguments == 0
+                ? $"routectl: '{verb.Group} {verb.Name}' takes no argument '{options.Words[2]}'"
+                : $"routectl: '{verb.Group} {verb.Name}' takes at most {maxArguments} argument(s)"
+                    + (verb is IArgumentVerb usage ? $"; usage: routectl {verb.Group} {verb.Name} {usage.Usage}" : string.Empty));
             return ExitCodes.Usage;
         }
 
@@ -79,6 +97,10 @@ public static class RoutectlApp
         {
             await stderr.WriteLineAsync("routectl: " + e.Message);
             return ExitCodes.Unreachable;
+        }
+        catch (AdminStatusException e) when (e.Response is not null)
+        {
+            return NodeReplies.Failure(new VerbContext(options, options.Words[2..], stdout, stderr, client), e.Response);
         }
     }
 }

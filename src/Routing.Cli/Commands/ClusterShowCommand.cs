@@ -36,12 +36,14 @@ public sealed class ClusterShowCommand : IVerb
         var root = json.RootElement;
         var leader = NodeReplies.Text(root, "leader");
         context.Out.WriteLine($"Cluster seen from {NodeReplies.Text(root, "self")}; leader: {(leader.Length == 0 ? "(none)" : leader)}");
-        var table = new TextTable("ADDRESS", "STATUS", "ROLES", "REACHABLE", "LEADER", "VERSION");
+        var names = await NamesAsync(context, cancellationToken).ConfigureAwait(false);
+        var table = new TextTable("NAME", "ADDRESS", "STATUS", "ROLES", "REACHABLE", "LEADER", "VERSION");
         if (root.TryGetProperty("members", out var members) && members.ValueKind == JsonValueKind.Array)
         {
             foreach (var m in members.EnumerateArray())
             {
                 table.Add(
+                    names.TryGetValue(NodeReplies.Text(m, "address"), out var name) ? name : "?",
                     NodeReplies.Text(m, "address") + (NodeReplies.Flag(m, "self") ? " (self)" : string.Empty),
                     NodeReplies.Text(m, "status"),
                     NodeReplies.Joined(m, "roles"),
@@ -59,5 +61,25 @@ public sealed class ClusterShowCommand : IVerb
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Member names from <c>GET /api/nodes</c>; empty when the node does not serve it.</summary>
+    private static async Task<Dictionary<string, string>> NamesAsync(VerbContext context, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var response = await context.Client.GetAsync("/api/nodes", cancellationToken).ConfigureAwait(false);
+        using var json = response.IsSuccess ? response.TryJson() : null;
+        if (json is not null && json.RootElement.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var n in json.RootElement.EnumerateArray())
+            {
+                if (NodeReplies.Text(n, "name") is { Length: > 0 } name)
+                {
+                    names[NodeReplies.Text(n, "address")] = name;
+                }
+            }
+        }
+
+        return names;
     }
 }

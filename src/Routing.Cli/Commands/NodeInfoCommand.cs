@@ -2,18 +2,32 @@ using System.Text.Json;
 
 namespace Routing.Cli.Commands;
 
-/// <summary><c>routectl node info</c>: identity, configuration summary and start history of one node.</summary>
-public sealed class NodeInfoCommand : IVerb
+/// <summary>
+/// <c>routectl node info [NODE]</c>: identity, version, uptime, roles, ports, journal and start history of the asked
+/// node; with NODE, what any member says about itself (asked through the cluster).
+/// </summary>
+public sealed class NodeInfoCommand : IArgumentVerb
 {
     public string Group => "node";
 
     public string Name => "info";
 
-    public string Summary => "node id, version, listeners, start history";
+    public string Summary => "version, uptime, roles, ports, journal, start history ([NODE]: any member)";
+
+    public int MinArguments => 0;
+
+    public int MaxArguments => 1;
+
+    public string Usage => "[NODE]";
 
     public async Task<int> RunAsync(VerbContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Arguments.Count == 1)
+        {
+            return await MemberInfo.RunAsync(context, context.Arguments[0], cancellationToken).ConfigureAwait(false);
+        }
+
         var response = await context.Client.GetAsync("/api/node", cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
         {
@@ -42,9 +56,15 @@ public sealed class NodeInfoCommand : IVerb
             }
         }
 
+        var uptime = root.TryGetProperty("uptimeSeconds", out var up) && up.TryGetDouble(out var seconds)
+            ? MemberInfo.Uptime(TimeSpan.FromSeconds(seconds))
+            : "?";
+        context.Out.WriteLine($"name:        {await MemberInfo.NameOfAsync(context, NodeReplies.Text(root, "address"), cancellationToken).ConfigureAwait(false)}");
         context.Out.WriteLine($"node:        {NodeReplies.Text(root, "nodeId")}");
         context.Out.WriteLine($"version:     {NodeReplies.Text(root, "version")}");
+        context.Out.WriteLine($"uptime:      {uptime}");
         context.Out.WriteLine($"address:     {NodeReplies.Text(root, "address")}");
+        context.Out.WriteLine($"admin:       {NodeReplies.Text(root, "admin")}");
         context.Out.WriteLine($"roles:       {NodeReplies.Joined(root, "roles")}");
         context.Out.WriteLine($"sip:         {string.Join(", ", sip)}");
         context.Out.WriteLine($"domains:     {NodeReplies.Joined(root, "domains")}");

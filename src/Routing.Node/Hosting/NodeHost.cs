@@ -109,10 +109,12 @@ public static partial class NodeHost
             }));
         builder.Services.AddSingleton<ISipInboundHandler>(sp => sp.GetRequiredService<SipEdge>());
         builder.Services.AddSingleton<Routing.Edge.Transactions.ISipClient>(sp => sp.GetRequiredService<SipEdge>());
+        ClusterOperations.AddServices(builder.Services);
 
         builder.Services.AddAkka(SystemName, (b, sp) =>
         {
             ConfigureAkka(b, sp, options, identity, journalConnection);
+            ClusterOperations.ConfigureAkka(b, sp);
             Registrar.RegistrarComposition.AddShardRegion(b, sp, options, registrar);
             Proxy.ProxyComposition.AddShardRegion(b, sp, proxy, ShardingPluginIdentifier);
         });
@@ -129,6 +131,7 @@ public static partial class NodeHost
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);
         AdminEndpoints.Map(app);
+        ClusterOperations.Map(app);
         UserEndpoints.Map(app);
         DialogEndpoints.Map(app);
         return app;
