@@ -77,7 +77,7 @@ function Invoke-Test {
     $testExit = $LASTEXITCODE
     $passed = 0; $failed = 0; $skipped = 0
     foreach ($trx in Get-ChildItem -Path $results -Filter '*.trx' -Recurse) {
-        [xml] $doc = Get-Content -Raw $trx.FullName
+        [xml] $doc = Get-Content -Raw -LiteralPath $trx.FullName
         $c = $doc.TestRun.ResultSummary.Counters
         $passed += [int] $c.passed; $failed += [int] $c.failed
         $skipped += [int] $c.notExecuted
