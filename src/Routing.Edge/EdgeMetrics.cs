@@ -17,6 +17,11 @@ public enum SipDropCause
     SendFailed,
     /// <summary>A TU took a non-INVITE request and did not answer within 64*T1; the edge answered 408.</summary>
     TuNoAnswer,
+    /// <summary>
+    /// The transaction loop was already <see cref="EdgeOptions.MaxQueuedInbound"/> messages behind: the message was
+    /// dropped at the socket so that a flood cannot grow memory without bound (UDP senders retransmit).
+    /// </summary>
+    Overload,
 }
 
 /// <summary>

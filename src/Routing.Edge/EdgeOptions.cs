@@ -6,6 +6,12 @@ namespace Routing.Edge;
 public sealed class EdgeOptions
 {
     /// <summary>
+    /// Received messages that may wait for the transaction loop before new ones are dropped at the socket (counted as
+    /// <c>sip_messages_dropped_total{cause="Overload"}</c>). Bounds memory under a flood. Default: 65 536 messages.
+    /// </summary>
+    public int MaxQueuedInbound { get; init; } = 65_536;
+
+    /// <summary>
     /// Host names and IP literals (lower case, IPv6 without brackets) that name this node in a Request-URI, besides
     /// the local address a message arrived on. Default: 127.0.0.1, ::1 and localhost.
     /// </summary>

@@ -139,6 +139,7 @@ public sealed partial class SipEdge
             switch (item)
             {
                 case InboundWork inbound:
+                    Interlocked.Decrement(ref _queuedInbound);
                     HandleCore(inbound.Parsed, inbound.Context);
                     break;
                 case TickWork:

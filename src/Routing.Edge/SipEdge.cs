@@ -71,6 +71,7 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
     private readonly byte[] _serverHeader;
     private readonly HashSet<string> _supported;
     private readonly IEdgeRequestHandler[] _handlers;
+    private int _queuedInbound;
 
     public SipEdge(EdgeOptions options, EdgeMetrics metrics, ILogger<SipEdge> logger)
         : this(options, metrics, logger, new EdgeRuntime())
@@ -126,8 +127,19 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
     /// <summary>Hands a received message to the transaction loop; the loop owns and disposes it.</summary>
     public void OnMessage(in SipParseResult parsed, in SipInboundContext context)
     {
+        // The loop's channel also carries responses, ticks and client work, which must never be dropped, so it is
+        // unbounded; network input alone is bounded here.
+        if (Interlocked.Increment(ref _queuedInbound) > _options.MaxQueuedInbound)
+        {
+            Interlocked.Decrement(ref _queuedInbound);
+            _metrics.Dropped(SipDropCause.Overload);
+            parsed.Message?.Dispose();
+            return;
+        }
+
         if (!_work.Writer.TryWrite(new InboundWork(parsed, context)))
         {
+            Interlocked.Decrement(ref _queuedInbound);
             parsed.Message?.Dispose();
         }
     }

@@ -230,6 +230,22 @@ public sealed class SipEdgeTests : IDisposable
     }
 
     [Fact]
+    public void OnMessage_LoopBehindByMaxQueuedInbound_DropsFurtherMessagesAsOverload()
+    {
+        // The loop is never started, so nothing is taken off the queue: the bound alone decides.
+        using var h = new EdgeHarness(new EdgeOptions { Domains = ["example.com"], MaxQueuedInbound = 2 });
+        var context = new Routing.Sip.Transport.SipInboundContext(Routing.Sip.Transport.SipTransportKind.Udp, EdgeHarness.Local,
+            new IPEndPoint(IPAddress.Loopback, 40000), h.Sender);
+
+        for (var i = 0; i < 5; i++)
+        {
+            h.Edge.OnMessage(SipParser.ParseDatagram(EdgeHarness.Wire(Request("OPTIONS", "sip:127.0.0.1"))), context);
+        }
+
+        Assert.Equal(3, h.Metrics.Drops(SipDropCause.Overload));
+    }
+
+    [Fact]
     public void Metrics_CountRequestsByMethodAndResponsesByStatus()
     {
         _h.Receive(Request("OPTIONS", "sip:127.0.0.1"));
