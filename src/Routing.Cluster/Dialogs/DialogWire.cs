@@ -85,7 +85,7 @@ internal static class DialogWire
             SessionRefreshedManifest => new SessionRefreshed((DialogSide)f.I32(1), f.Key(2), f.U32(3), f.Time(4)),
             TerminatedManifest => new DialogTerminated((DialogSide)f.I32(1), (TerminationReason)f.I32(2), f.I32(3), f.OptKey(4), f.Time(5)),
             FailedManifest => new DialogFailed(f.I32(1), (DialogSide)f.I32(2), f.Time(3)),
-            StartManifest => new StartDialog(f.Str(1), f.Key(2), f.Str(3), f.Party(4), f.Str(5), f.Str(6), f.U32(7), f.OptTime(8)),
+            StartManifest => new StartDialog(f.Str(1), f.Key(2), f.Str(3), f.Party(4), f.Str(5), f.Str(6), f.U32(7), f.OptTime(8), f.Bool(9)),
             RecordBranchManifest => new RecordBranch(f.Str(1), f.I32(2), f.Str(3), f.OptStr(4), f.OptTime(5)),
             RecordProvisionalManifest => new RecordProvisional(f.Str(1), f.I32(2), f.I32(3), f.OptStr(4), f.OptTime(5)),
             RecordAnswerManifest => new RecordAnswer(f.Str(1), f.I32(2), f.Str(3), f.Party(4), f.U32(5), f.OptTime(6)),
@@ -146,7 +146,7 @@ internal static class DialogWire
                 break;
             case StartDialog c:
                 Str(w, 1, c.CallId); Key(w, 2, c.Key); Str(w, 3, c.FromTag); Party(w, 4, c.Caller); Str(w, 5, c.CalleeAor);
-                Str(w, 6, c.RequestUri); U32(w, 7, c.SessionExpires); OptTime(w, 8, c.At);
+                Str(w, 6, c.RequestUri); U32(w, 7, c.SessionExpires); OptTime(w, 8, c.At); Bool(w, 9, c.Durable);
                 break;
             case RecordBranch c:
                 Str(w, 1, c.CallId); I32(w, 2, c.Branch); Str(w, 3, c.Contact); Str(w, 4, c.Instance); OptTime(w, 5, c.At);

@@ -23,6 +23,7 @@ public sealed class DialogWireTests : IDisposable
         new DialogFailed(487, DialogSide.Caller, T0),
         Start(),
         Start() with { At = T0.AddSeconds(3) },
+        Start() with { At = T0, Durable = true },
         new RecordAnswer("c1", 0, "t", Bob(), null, T0.AddSeconds(4)),
         new RouteInDialog("c1", Key(2, "BYE"), "f", "t", Alice(), false, null, T0.AddSeconds(9)),
         new RecordBranch("c1", 1, "sip:x@y", "<urn:uuid:1>"),
