@@ -30,9 +30,10 @@ public sealed record DialogUnavailable(string CallId) : Serialization.IRoutingSe
 
 /// <summary>
 /// One dialog (entity id: the Call-ID): a thin shell over <see cref="DialogDecider"/> and <see cref="DialogState.Evolve"/>.
-/// It runs in a region with remember-entities (akka-notes §2.2), so after a node loss the shard restarts it elsewhere at
-/// once and its cleanup timer re-arms. Once the dialog is over it lingers to answer retransmissions, then passivates
-/// itself (remember-entities disables idle passivation). Events are tagged <see cref="Tag"/> for the CDR projection.
+/// After a node loss it recovers elsewhere at its next message: a SIP request for it, or the
+/// <see cref="Cdr.DialogWaker"/>'s <see cref="WakeDialog"/> (or at once with remember-entities, akka-notes §2.2), and
+/// its cleanup timer re-arms. Once the dialog is over it lingers to answer retransmissions, then passivates itself
+/// (the region never idle-passivates a dialog). Events are tagged <see cref="Tag"/> for the CDR projection.
 /// <para>
 /// Writes are batched per call: the set-up events (<see cref="DialogStarted"/>, <see cref="BranchForked"/>,
 /// <see cref="DialogRinging"/>) are applied in memory and written in one <c>PersistAll</c> with the answer or the
