@@ -30,10 +30,16 @@ public sealed record DialogUnavailable(string CallId) : Serialization.IRoutingSe
 
 /// <summary>
 /// One dialog (entity id: the Call-ID): a thin shell over <see cref="DialogDecider"/> and <see cref="DialogState.Evolve"/>.
-/// It runs in a region with remember-entities (akka-notes §2.2), so after a node loss the shard restarts it elsewhere at
-/// once and its cleanup timer re-arms. Replies only after the events are in the journal. Once the dialog is over it
-/// lingers to answer retransmissions, then passivates itself (remember-entities disables idle passivation).
-/// Events are tagged <see cref="Tag"/> for the CDR projection.
+/// After a node loss it recovers elsewhere at its next message: a SIP request for it, or the
+/// <see cref="Cdr.DialogWaker"/>'s <see cref="WakeDialog"/> (or at once with remember-entities, akka-notes §2.2), and
+/// its cleanup timer re-arms. Once the dialog is over it lingers to answer retransmissions, then passivates itself
+/// (the region never idle-passivates a dialog). Events are tagged <see cref="Tag"/> for the CDR projection.
+/// <para>
+/// Writes are batched per call: the set-up events (<see cref="DialogStarted"/>, <see cref="BranchForked"/>,
+/// <see cref="DialogRinging"/>) are applied in memory and written in one <c>PersistAll</c> with the answer or the
+/// failure (a durable start, a hand-off stop or a timer flushes them too); every other event is written before the
+/// reply. A successful call is two journal writes (answer, termination), a failed one is one.
+/// </para>
 /// </summary>
 public sealed class DialogEntity : ReceivePersistentActor
 {
@@ -49,6 +55,8 @@ public sealed class DialogEntity : ReceivePersistentActor
     private readonly string _callId;
     private DialogState _state;
     private ITimer? _timer;
+    private DateTimeOffset? _due;
+    private readonly List<IDialogEvent> _deferred = [];
     private IActorRef? _awaitingWrite;
     private bool _passivating;
 
@@ -68,10 +76,13 @@ public sealed class DialogEntity : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ => Arm());
         Command<IDialogCommand>(OnCommand);
         Command<Tick>(_ => OnTick());
-        Command<StopDialog>(_ => Context.Stop(Self));
+        Command<StopDialog>(_ => Stop());
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>Dialogs never save snapshots: recovery skips the snapshot store's read and replays the few events.</summary>
+    public override Recovery Recovery { get; } = new(SnapshotSelectionCriteria.None);
 
     public static Props Props(string callId, DialogSettings settings, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new DialogEntity(callId, settings, time));
@@ -99,11 +110,78 @@ public sealed class DialogEntity : ReceivePersistentActor
     private void OnCommand(IDialogCommand command)
     {
         var decision = DialogDecider.Decide(_state, command, _time.GetUtcNow());
+        if (decision.Events.Count == 0)
+        {
+            // A duplicate, a query or a route without effect: nothing to write (deferred events stay deferred).
+            Reply(Sender, decision.Reply);
+            Arm();
+            return;
+        }
+
+        if (CanDefer(command, decision.Events))
+        {
+            // Set-up events wait in memory for the answer or the failure (one write per call set-up). The INVITE does
+            // not wait for them either way; a routing node lost during set-up loses them (docs/architecture.md).
+            foreach (var e in decision.Events)
+            {
+                _state = _state.Evolve(e);
+                _deferred.Add(e);
+            }
+
+            Reply(Sender, decision.Reply);
+            Arm();
+            return;
+        }
+
         PersistThenReply(decision.Events, decision.Reply);
+    }
+
+    private static bool CanDefer(IDialogCommand command, IReadOnlyList<IDialogEvent> events)
+    {
+        if (command is StartDialog { Durable: true })
+        {
+            return false;
+        }
+
+        foreach (var e in events)
+        {
+            if (e is not (DialogStarted or BranchForked or DialogRinging))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Replies unless the command was told without a sender (the edge's one-way recording messages).</summary>
+    private static void Reply(IActorRef to, object? reply)
+    {
+        if (reply is not null && !to.IsNobody() && !to.Equals(Context.System.DeadLetters))
+        {
+            to.Tell(reply);
+        }
+    }
+
+    /// <summary>Hand-off or passivation: deferred set-up events are written first, so the next incarnation has them.</summary>
+    private void Stop()
+    {
+        if (_deferred.Count == 0)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        PersistThenReply([], null);
+        DeferAsync(StopDialog.Instance, _ => Context.Stop(Self));
     }
 
     private void OnTick()
     {
+        // The one-shot timer has fired: whatever happens next arms a new one.
+        _timer?.Dispose();
+        _timer = null;
+
         // Over, or never started (a query or a stray in-dialog request for an unknown Call-ID): nothing to keep.
         if (_state.IsOver || _state.Phase == DialogPhase.None)
         {
@@ -111,45 +189,58 @@ public sealed class DialogEntity : ReceivePersistentActor
             return;
         }
 
-        PersistThenReply(DialogDecider.Expire(_state, _settings, _time.GetUtcNow()), null);
-    }
-
-    private void PersistThenReply(IReadOnlyList<IDialogEvent> events, object? reply)
-    {
-        if (events.Count == 0)
+        var expired = DialogDecider.Expire(_state, _settings, _time.GetUtcNow());
+        if (expired.Count == 0)
         {
-            if (reply is not null)
-            {
-                Sender.Tell(reply);
-            }
-
             Arm();
             return;
         }
 
+        PersistThenReply(expired, null);
+    }
+
+    /// <summary>Writes the deferred set-up events and <paramref name="events"/> as one batch, then replies.</summary>
+    private void PersistThenReply(IReadOnlyList<IDialogEvent> events, object? reply)
+    {
         var replyTo = Sender;
-        _awaitingWrite = reply is null ? null : replyTo;
-        var remaining = events.Count;
-        var tagged = new Tagged[events.Count];
-        for (var i = 0; i < tagged.Length; i++)
+        if (events.Count == 0 && _deferred.Count == 0)
         {
-            tagged[i] = new Tagged(events[i], Tags);
+            Reply(replyTo, reply);
+            Arm();
+            return;
         }
 
+        _awaitingWrite = reply is null ? null : replyTo;
+        var deferred = _deferred.Count;
+        var tagged = new Tagged[deferred + events.Count];
+        for (var i = 0; i < deferred; i++)
+        {
+            // Already applied to the state when they were decided.
+            tagged[i] = new Tagged(_deferred[i], Tags);
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            tagged[deferred + i] = new Tagged(events[i], Tags);
+        }
+
+        _deferred.Clear();
+        var remaining = tagged.Length;
+        var index = 0;
         PersistAll(tagged, t =>
         {
-            _state = _state.Evolve((IDialogEvent)t.Payload);
+            if (index++ >= deferred)
+            {
+                _state = _state.Evolve((IDialogEvent)t.Payload);
+            }
+
             if (--remaining > 0)
             {
                 return;
             }
 
             _awaitingWrite = null;
-            if (reply is not null)
-            {
-                replyTo.Tell(reply);
-            }
-
+            Reply(replyTo, reply);
             Arm();
         });
     }
@@ -157,13 +248,20 @@ public sealed class DialogEntity : ReceivePersistentActor
     /// <summary>Arms one timer: the next cleanup, or the end of the linger once the dialog is over.</summary>
     private void Arm()
     {
-        _timer?.Dispose();
-        _timer = null;
         DateTimeOffset? due = _state.IsOver
             ? (_state.EndedAt ?? _time.GetUtcNow()) + _settings.Linger
             : _state.Phase == DialogPhase.None
                 ? _time.GetUtcNow() + _settings.Linger
                 : DialogDecider.NextDue(_state, _settings);
+        if (_timer is not null && due == _due)
+        {
+            // Most commands leave the next cleanup where it was: keep the timer instead of making a new one.
+            return;
+        }
+
+        _timer?.Dispose();
+        _timer = null;
+        _due = due;
         if (due is not { } at)
         {
             return;

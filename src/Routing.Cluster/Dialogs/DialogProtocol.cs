@@ -64,8 +64,10 @@ public sealed record RequestKey(long CSeq, string Method, string Branch)
 /// <param name="CalleeAor">The Request-URI as an address-of-record.</param>
 /// <param name="SessionExpires">RFC 4028 Session-Expires of the INVITE in seconds, null when absent.</param>
 /// <param name="At">When the edge saw the INVITE (the CDR's setup time); null: when the entity takes it.</param>
+/// <param name="Durable">Write <see cref="DialogStarted"/> before acknowledging (<c>confirm-dialog-start</c>); otherwise the
+/// start is kept in memory and written together with the answer or the failure.</param>
 public sealed record StartDialog(string CallId, RequestKey Key, string FromTag, DialogParty Caller, string CalleeAor, string RequestUri,
-    uint? SessionExpires, DateTimeOffset? At = null) : IDialogCommand;
+    uint? SessionExpires, DateTimeOffset? At = null, bool Durable = false) : IDialogCommand;
 
 /// <summary>The INVITE went out on one more branch (a binding of the callee).</summary>
 public sealed record RecordBranch(string CallId, int Branch, string Contact, string? Instance, DateTimeOffset? At = null) : IDialogCommand;
@@ -93,6 +95,12 @@ public sealed record RouteInDialog(string CallId, RequestKey Key, string FromTag
 
 /// <summary>The edge found the target's flow gone and re-resolved it through the user entity by +sip.instance.</summary>
 public sealed record ReplaceTarget(string CallId, DialogSide Side, DialogParty Party) : IDialogCommand;
+
+/// <summary>
+/// Starts the entity if it is not running, nothing else: the dialog waker sends it to every open dialog, so a dialog
+/// whose node was lost recovers from the journal and re-arms its cleanup timer (RFC 4028 §10) without a SIP message.
+/// </summary>
+public sealed record WakeDialog(string CallId) : IDialogCommand;
 
 /// <summary>Admin query: the dialog's state and its event history.</summary>
 public sealed record GetDialog(string CallId) : IDialogCommand;

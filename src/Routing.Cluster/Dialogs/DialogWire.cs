@@ -29,6 +29,7 @@ internal static class DialogWire
     internal const string RouteManifest = "DGCR1";
     internal const string ReplaceManifest = "DGCT1";
     internal const string GetManifest = "DGCG1";
+    internal const string WakeManifest = "DGCW1";
     internal const string StopManifest = "DGSTOP1";
     internal const string AckManifest = "DGK1";
     internal const string RouteReplyManifest = "DGRR1";
@@ -53,6 +54,7 @@ internal static class DialogWire
         RouteInDialog => RouteManifest,
         ReplaceTarget => ReplaceManifest,
         GetDialog => GetManifest,
+        WakeDialog => WakeManifest,
         StopDialog => StopManifest,
         DialogAck => AckManifest,
         InDialogRoute => RouteReplyManifest,
@@ -85,7 +87,7 @@ internal static class DialogWire
             SessionRefreshedManifest => new SessionRefreshed((DialogSide)f.I32(1), f.Key(2), f.U32(3), f.Time(4)),
             TerminatedManifest => new DialogTerminated((DialogSide)f.I32(1), (TerminationReason)f.I32(2), f.I32(3), f.OptKey(4), f.Time(5)),
             FailedManifest => new DialogFailed(f.I32(1), (DialogSide)f.I32(2), f.Time(3)),
-            StartManifest => new StartDialog(f.Str(1), f.Key(2), f.Str(3), f.Party(4), f.Str(5), f.Str(6), f.U32(7), f.OptTime(8)),
+            StartManifest => new StartDialog(f.Str(1), f.Key(2), f.Str(3), f.Party(4), f.Str(5), f.Str(6), f.U32(7), f.OptTime(8), f.Bool(9)),
             RecordBranchManifest => new RecordBranch(f.Str(1), f.I32(2), f.Str(3), f.OptStr(4), f.OptTime(5)),
             RecordProvisionalManifest => new RecordProvisional(f.Str(1), f.I32(2), f.I32(3), f.OptStr(4), f.OptTime(5)),
             RecordAnswerManifest => new RecordAnswer(f.Str(1), f.I32(2), f.Str(3), f.Party(4), f.U32(5), f.OptTime(6)),
@@ -93,6 +95,7 @@ internal static class DialogWire
             RouteManifest => new RouteInDialog(f.Str(1), f.Key(2), f.Str(3), f.Str(4), f.Party(5), f.Bool(6), f.U32(7), f.OptTime(8)),
             ReplaceManifest => new ReplaceTarget(f.Str(1), (DialogSide)f.I32(2), f.Party(3)),
             GetManifest => new GetDialog(f.Str(1)),
+            WakeManifest => new WakeDialog(f.Str(1)),
             StopManifest => StopDialog.Instance,
             AckManifest => new DialogAck(f.Str(1), f.Bool(2)),
             RouteReplyManifest => new InDialogRoute(f.Str(1), f.OptParty(2), (DialogSide)f.I32(3), f.Bool(4),
@@ -146,7 +149,7 @@ internal static class DialogWire
                 break;
             case StartDialog c:
                 Str(w, 1, c.CallId); Key(w, 2, c.Key); Str(w, 3, c.FromTag); Party(w, 4, c.Caller); Str(w, 5, c.CalleeAor);
-                Str(w, 6, c.RequestUri); U32(w, 7, c.SessionExpires); OptTime(w, 8, c.At);
+                Str(w, 6, c.RequestUri); U32(w, 7, c.SessionExpires); OptTime(w, 8, c.At); Bool(w, 9, c.Durable);
                 break;
             case RecordBranch c:
                 Str(w, 1, c.CallId); I32(w, 2, c.Branch); Str(w, 3, c.Contact); Str(w, 4, c.Instance); OptTime(w, 5, c.At);
@@ -168,6 +171,9 @@ internal static class DialogWire
                 Str(w, 1, c.CallId); I32(w, 2, (int)c.Side); Party(w, 3, c.Party);
                 break;
             case GetDialog c:
+                Str(w, 1, c.CallId);
+                break;
+            case WakeDialog c:
                 Str(w, 1, c.CallId);
                 break;
             case StopDialog:

@@ -171,6 +171,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 
             List<ProxyTarget> targets;
             string? calleeAor = null;
+            DialogStart? dialog = null;
             if (plan.NextHop == NextHopKind.Route)
             {
                 // A pre-loaded Route beyond us: one branch towards it (RFC 3261 §16.5: the Request-URI stays).
@@ -189,9 +190,13 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 
                 // The dialog is recorded before the lookup so that a call to an unknown or unreachable user leaves
                 // a CDR too (final status 404/480).
-                if (m.Method == SipMethod.Invite && !await StartDialogAsync(request, calleeAor).ConfigureAwait(false))
+                if (m.Method == SipMethod.Invite)
                 {
-                    return;
+                    dialog = await StartDialogAsync(request, calleeAor).ConfigureAwait(false);
+                    if (dialog is null)
+                    {
+                        return;
+                    }
                 }
 
                 var found = await _location.LookupAsync(calleeAor, CancellationToken.None).ConfigureAwait(false);
@@ -206,9 +211,9 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                 {
                     request.Respond(refusal, refusal == 500 ? "Location Service Unavailable" : null,
                         refusal == 500 ? "Retry-After: 5\r\n" + _serverHeader : _serverHeader);
-                    if (m.Method == SipMethod.Invite)
+                    if (dialog is not null)
                     {
-                        _dialogs.Failed(Encoding.UTF8.GetString(m.CallId), refusal, CallSide.Proxy);
+                        _dialogs.Failed(dialog, refusal, CallSide.Proxy);
                     }
 
                     return;
@@ -226,16 +231,16 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                 if (!MaxBreadth.TryAllocate(breadth, _settings.DefaultMaxBreadth, range.End.Value - range.Start.Value, shares.AsSpan(range)))
                 {
                     request.Respond(440, "Max-Breadth Exceeded", _serverHeader);
-                    if (m.Method == SipMethod.Invite && calleeAor is not null)
+                    if (dialog is not null)
                     {
-                        _dialogs.Failed(Encoding.UTF8.GetString(m.CallId), 440, CallSide.Proxy);
+                        _dialogs.Failed(dialog, 440, CallSide.Proxy);
                     }
 
                     return;
                 }
             }
 
-            var call = new Call(this, request, plan, fork, shares, calleeAor);
+            var call = new Call(this, request, plan, fork, shares, calleeAor, dialog);
             Interlocked.Increment(ref _forwarded);
             call.Start();
         }
@@ -249,18 +254,19 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         }
     }
 
-    /// <summary>Records the dialog-creating INVITE; false when the dialog store failed and the request was answered 500.</summary>
-    private async Task<bool> StartDialogAsync(EdgeServerRequest request, string calleeAor)
+    /// <summary>Records the dialog-creating INVITE; null when the dialog store failed and the request was answered 500.</summary>
+    private async Task<DialogStart?> StartDialogAsync(EdgeServerRequest request, string calleeAor)
     {
         var m = request.Message;
-        var started = await _dialogs.StartAsync(new DialogStart(Encoding.UTF8.GetString(m.CallId), KeyOf(m), Encoding.UTF8.GetString(m.FromTag),
-            CallerOf(m, request.Source), calleeAor, m.GetString(m.RequestUriRange), SessionExpiresOf(m)), CancellationToken.None).ConfigureAwait(false);
-        if (!started)
+        var start = new DialogStart(Encoding.UTF8.GetString(m.CallId), KeyOf(m), Encoding.UTF8.GetString(m.FromTag),
+            CallerOf(m, request.Source), calleeAor, m.GetString(m.RequestUriRange), SessionExpiresOf(m), _time.GetUtcNow());
+        if (!await _dialogs.StartAsync(start, CancellationToken.None).ConfigureAwait(false))
         {
             request.Respond(500, "Dialog Store Unavailable", "Retry-After: 5\r\n" + _serverHeader);
+            return null;
         }
 
-        return started;
+        return start;
     }
 
     /// <summary>RFC 3261 §22.3: false when the request was answered with 407/403/500 instead.</summary>
@@ -535,6 +541,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         private readonly ResponseContext _context;
         private readonly int[] _shares;
         private readonly string? _calleeAor;
+        private readonly DialogStart? _dialog;
         private readonly ClientTransactionHandle?[] _handles;
         private readonly ProxyTarget[] _targets;
         private readonly byte[]?[] _finals;
@@ -546,8 +553,9 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         private ITimer? _groupTimer;
         private bool _done;
 
-        public Call(ProxyHandler proxy, EdgeServerRequest request, RoutePlan plan, ForkPlan fork, int[] shares, string? calleeAor)
+        public Call(ProxyHandler proxy, EdgeServerRequest request, RoutePlan plan, ForkPlan fork, int[] shares, string? calleeAor, DialogStart? dialog)
         {
+            _dialog = dialog;
             _proxy = proxy;
             _request = request;
             _plan = plan;
@@ -566,7 +574,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 
         public string CallId { get; }
 
-        private bool Dialog => _invite && _calleeAor is not null;
+        private bool Dialog => _dialog is not null;
 
         public void Start()
         {
@@ -656,7 +664,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             var stripped = status == 100 ? null : StripTopVia(response);
             if (status >= 200 && status < 300 && Dialog)
             {
-                _proxy._dialogs.Answered(CallId, branch, Encoding.UTF8.GetString(response.ToTag), CalleeOf(branch, r), SessionExpiresOf(response));
+                _proxy._dialogs.Answered(_dialog!, branch, Encoding.UTF8.GetString(response.ToTag), CalleeOf(branch, r), SessionExpiresOf(response));
             }
             else if (status > 100 && status < 200 && Dialog)
             {
@@ -820,7 +828,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             _groupTimer?.Dispose();
             if (Dialog && failureStatus >= 300)
             {
-                _proxy._dialogs.Failed(CallId, failureStatus, by);
+                _proxy._dialogs.Failed(_dialog!, failureStatus, by);
             }
         }
     }

@@ -52,7 +52,9 @@ public enum CallSide
 }
 
 /// <summary>A dialog-creating INVITE the proxy accepted.</summary>
-public sealed record DialogStart(string CallId, CallKey Key, string FromTag, CallParty Caller, string CalleeAor, string RequestUri, uint? SessionExpires);
+/// <param name="At">When the edge took the INVITE (the CDR's setup time); null: when the port sends it.</param>
+public sealed record DialogStart(string CallId, CallKey Key, string FromTag, CallParty Caller, string CalleeAor, string RequestUri, uint? SessionExpires,
+    DateTimeOffset? At = null);
 
 /// <summary>An in-dialog request arriving at this edge.</summary>
 public sealed record InDialogRequest(string CallId, CallKey Key, string FromTag, string ToTag, CallParty Sender, bool TargetRefresh, uint? SessionExpires);
@@ -74,7 +76,9 @@ public sealed record InDialogTarget(InDialogStatus Status, CallParty? Target, Ca
 
 /// <summary>
 /// The proxy's port to the <c>dialog</c> entities (implemented by the node). The recording calls are one-way and
-/// keep their order per call; the entity is idempotent, so a redelivery does no harm.
+/// keep their order per call; the entity is idempotent, so a redelivery does no harm. The answer and the failure
+/// carry the start again: the entity keeps its set-up in memory until then, and an entity restarted elsewhere in
+/// between (its routing node lost) gets the start back instead of dropping the answer.
 /// </summary>
 public interface IDialogPort
 {
@@ -85,9 +89,9 @@ public interface IDialogPort
 
     void Provisional(string callId, int branch, int status, string? toTag);
 
-    void Answered(string callId, int branch, string toTag, CallParty callee, uint? sessionExpires);
+    void Answered(DialogStart start, int branch, string toTag, CallParty callee, uint? sessionExpires);
 
-    void Failed(string callId, int status, CallSide by);
+    void Failed(DialogStart start, int status, CallSide by);
 
     Task<InDialogTarget> RouteAsync(InDialogRequest request, CancellationToken cancellationToken);
 

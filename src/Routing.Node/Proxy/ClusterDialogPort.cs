@@ -30,8 +30,7 @@ public sealed class ClusterDialogPort : IDialogPort
     {
         ArgumentNullException.ThrowIfNull(start);
         var region = await RegionAsync(cancellationToken).ConfigureAwait(false);
-        var command = new StartDialog(start.CallId, Key(start.Key), start.FromTag, Party(start.Caller), start.CalleeAor,
-            start.RequestUri, start.SessionExpires, _time.GetUtcNow());
+        var command = Command(start, _settings.ConfirmDialogStart);
         if (!_settings.ConfirmDialogStart)
         {
             // Forward without waiting for the journal: the entity takes the start before anything later for the same
@@ -57,10 +56,29 @@ public sealed class ClusterDialogPort : IDialogPort
     public void Provisional(string callId, int branch, int status, string? toTag) =>
         Region.Tell(new RecordProvisional(callId, branch, status, toTag, _time.GetUtcNow()));
 
-    public void Answered(string callId, int branch, string toTag, CallParty callee, uint? sessionExpires) =>
-        Region.Tell(new RecordAnswer(callId, branch, toTag, Party(callee), sessionExpires, _time.GetUtcNow()));
+    // The start goes again before the answer or the failure: a duplicate costs the entity nothing, and an entity that
+    // lost its in-memory set-up (its node left the cluster mid-setup) starts again from it instead of dropping the answer.
+    public void Answered(DialogStart start, int branch, string toTag, CallParty callee, uint? sessionExpires)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var region = Region;
+        var at = _time.GetUtcNow();
+        region.Tell(Command(start, durable: false));
+        region.Tell(new RecordAnswer(start.CallId, branch, toTag, Party(callee), sessionExpires, at));
+    }
 
-    public void Failed(string callId, int status, CallSide by) => Region.Tell(new RecordFailure(callId, status, Side(by), _time.GetUtcNow()));
+    public void Failed(DialogStart start, int status, CallSide by)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var region = Region;
+        var at = _time.GetUtcNow();
+        region.Tell(Command(start, durable: false));
+        region.Tell(new RecordFailure(start.CallId, status, Side(by), at));
+    }
+
+    private StartDialog Command(DialogStart start, bool durable) =>
+        new(start.CallId, Key(start.Key), start.FromTag, Party(start.Caller), start.CalleeAor, start.RequestUri, start.SessionExpires,
+            start.At ?? _time.GetUtcNow(), durable);
 
     public void TargetReplaced(string callId, CallSide side, CallParty party) => Region.Tell(new ReplaceTarget(callId, Side(side), Party(party)));
 

@@ -16,6 +16,11 @@ public sealed class DialogEntityTests : Akka.TestKit.Xunit.TestKit
           serialization-bindings { "{{typeof(IRoutingSerializable).AssemblyQualifiedName}}" = routing }
         }
         akka.test.timefactor = {{Environment.GetEnvironmentVariable("ROUTING_TEST_TIMEFACTOR") ?? "1"}}
+        akka.persistence.journal.plugin = "akka.persistence.journal.counting"
+        akka.persistence.journal.counting {
+          class = "{{typeof(CountingJournal).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
         """);
 
     private readonly FakeTimeProvider _time = new(T0);
@@ -88,5 +93,92 @@ public sealed class DialogEntityTests : Akka.TestKit.Xunit.TestKit
         _time.Advance(settings.Linger + TimeSpan.FromSeconds(1));
         var passivate = await parent.ExpectMsgAsync<Passivate>(Dilated(TimeSpan.FromSeconds(5)), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Same(StopDialog.Instance, passivate.StopMessage);
+    }
+    [Fact]
+    public async Task SuccessfulCall_SetUpWrittenWithTheAnswer_TwoJournalWrites()
+    {
+        var entity = Sys.ActorOf(DialogEntity.Props("call-w2", new DialogSettings(), _time));
+        await Ask<DialogAck>(entity, Start("call-w2"));
+        await Ask<DialogAck>(entity, new RecordBranch("call-w2", 0, "sip:bob@10.0.0.2:5060", "<urn:uuid:b>"));
+        await Ask<DialogAck>(entity, new RecordProvisional("call-w2", 0, 180, "ttag"));
+        Assert.Equal(0, CountingJournal.WritesOf("dialog-call-w2"));
+
+        await Ask<DialogAck>(entity, new RecordAnswer("call-w2", 0, "ttag", Bob(), null));
+        Assert.Equal(1, CountingJournal.WritesOf("dialog-call-w2"));
+        await Ask<InDialogRoute>(entity, new RouteInDialog("call-w2", Key(1, "ACK", "z9hG4bKa"), "ftag", "ttag", Alice(), false, null));
+        await Ask<InDialogRoute>(entity, new RouteInDialog("call-w2", Key(2, "BYE", "z9hG4bKb"), "ftag", "ttag", Alice(), false, null));
+        Assert.Equal(2, CountingJournal.WritesOf("dialog-call-w2"));
+
+        // Every event is in the journal, in order: a new incarnation replays the whole history.
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity, cancellationToken: TestContext.Current.CancellationToken);
+        var again = Sys.ActorOf(DialogEntity.Props("call-w2", new DialogSettings(), _time));
+        var view = await Ask<DialogView>(again, new GetDialog("call-w2"));
+        Assert.Equal(
+            [typeof(DialogStarted), typeof(BranchForked), typeof(DialogRinging), typeof(DialogAnswered), typeof(DialogTerminated)],
+            view.History.Select(e => e.GetType()));
+    }
+
+    [Fact]
+    public async Task FailedCall_OneJournalWrite()
+    {
+        var entity = Sys.ActorOf(DialogEntity.Props("call-w1", new DialogSettings(), _time));
+        await Ask<DialogAck>(entity, Start("call-w1"));
+        await Ask<DialogAck>(entity, new RecordBranch("call-w1", 0, "sip:bob@10.0.0.2:5060", null));
+        await Ask<DialogAck>(entity, new RecordFailure("call-w1", 486, DialogSide.Callee));
+        Assert.Equal(1, CountingJournal.WritesOf("dialog-call-w1"));
+    }
+
+    [Fact]
+    public async Task DurableStart_WrittenBeforeTheAck()
+    {
+        var entity = Sys.ActorOf(DialogEntity.Props("call-wd", new DialogSettings(), _time));
+        await Ask<DialogAck>(entity, Start("call-wd") with { Durable = true });
+        Assert.Equal(1, CountingJournal.WritesOf("dialog-call-wd"));
+    }
+
+    [Fact]
+    public async Task HandOffStop_WritesDeferredSetUpBeforeStopping()
+    {
+        var entity = Sys.ActorOf(DialogEntity.Props("call-h", new DialogSettings(), _time));
+        await Ask<DialogAck>(entity, Start("call-h"));
+        await Ask<DialogAck>(entity, new RecordProvisional("call-h", 0, 180, "ttag"));
+        Watch(entity);
+        entity.Tell(StopDialog.Instance);
+        ExpectTerminated(entity, cancellationToken: TestContext.Current.CancellationToken);
+
+        var again = Sys.ActorOf(DialogEntity.Props("call-h", new DialogSettings(), _time));
+        var view = await Ask<DialogView>(again, new GetDialog("call-h"));
+        Assert.Equal(DialogPhase.Early, view.Phase);
+        Assert.Equal([typeof(DialogStarted), typeof(DialogRinging)], view.History.Select(e => e.GetType()));
+    }
+
+    [Fact]
+    public async Task EntityLostDuringSetUp_StartSentAgainWithTheAnswer_DialogConfirmed()
+    {
+        var entity = Sys.ActorOf(DialogEntity.Props("call-l", new DialogSettings(), _time));
+        await Ask<DialogAck>(entity, Start("call-l"));
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity, cancellationToken: TestContext.Current.CancellationToken);
+
+        // As the edge's port does: the start again (a duplicate for a live entity), then the answer.
+        var again = Sys.ActorOf(DialogEntity.Props("call-l", new DialogSettings(), _time));
+        Assert.False((await Ask<DialogAck>(again, Start("call-l"))).Duplicate);
+        Assert.False((await Ask<DialogAck>(again, new RecordAnswer("call-l", 0, "ttag", Bob(), null))).Duplicate);
+        var route = await Ask<InDialogRoute>(again, new RouteInDialog("call-l", Key(2, "BYE", "z9hG4bKb"), "ftag", "ttag", Alice(), false, null));
+        Assert.Equal("tok-b", route.Target!.FlowToken);
+    }
+
+    [Fact]
+    public async Task StartToldWithoutSender_NoDeadLetter()
+    {
+        Sys.EventStream.Subscribe(TestActor, typeof(Akka.Event.DeadLetter));
+        var entity = Sys.ActorOf(DialogEntity.Props("call-ns", new DialogSettings(), _time));
+        entity.Tell(Start("call-ns"), ActorRefs.NoSender);
+        var view = await Ask<DialogView>(entity, new GetDialog("call-ns"));
+        Assert.Equal(DialogPhase.Early, view.Phase);
+        await ExpectNoMsgAsync(Dilated(TimeSpan.FromMilliseconds(300)), TestContext.Current.CancellationToken);
     }
 }

@@ -169,9 +169,9 @@ internal sealed class FakeDialogs : IDialogPort
 
     public void Provisional(string callId, int branch, int status, string? toTag) => Log.Add($"provisional {branch} {status}");
 
-    public void Answered(string callId, int branch, string toTag, CallParty callee, uint? sessionExpires) => Log.Add($"answered {branch} {toTag} {callee.Contact}");
+    public void Answered(DialogStart start, int branch, string toTag, CallParty callee, uint? sessionExpires) => Log.Add($"answered {branch} {toTag} {callee.Contact}");
 
-    public void Failed(string callId, int status, CallSide by) => Log.Add($"failed {status} {by}");
+    public void Failed(DialogStart start, int status, CallSide by) => Log.Add($"failed {status} {by}");
 
     public Task<InDialogTarget> RouteAsync(InDialogRequest request, CancellationToken cancellationToken)
     {

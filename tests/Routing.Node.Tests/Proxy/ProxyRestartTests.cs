@@ -5,8 +5,8 @@ namespace Routing.Node.Tests.Proxy;
 
 /// <summary>
 /// A call survives the node that set it up: the node is stopped (SIGTERM) and started again mid-call, the dialog entity
-/// comes back from the journal (remember-entities restarts it at once), the caller's BYE still reaches the callee and
-/// the CDR completes.
+/// comes back from the journal (at the BYE, or earlier when the dialog waker sweeps), the caller's BYE still reaches the
+/// callee and the CDR completes.
 /// </summary>
 public sealed class ProxyRestartTests : IDisposable
 {
