@@ -177,6 +177,16 @@ public sealed class SqliteJournal : AsyncWriteJournal
             return true;
         }
 
+        // SqlReadJournal's constructor asks its write plugin IsInitialized and waits for Initialized (both internal to
+        // Akka.Persistence.Sql, see its SqlReadJournal.cs, issue #344). Our tables exist once the constructor ran.
+        if (message.GetType().FullName == "Akka.Persistence.Sql.Utility.IsInitialized")
+        {
+            var initialized = message.GetType().Assembly.GetType("Akka.Persistence.Sql.Utility.Initialized", throwOnError: true)!
+                .GetField("Instance", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+            Sender.Tell(initialized);
+            return true;
+        }
+
         return false;
     }
 

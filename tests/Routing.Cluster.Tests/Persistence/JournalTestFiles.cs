@@ -56,7 +56,8 @@ internal sealed class JournalTestFile : IDisposable
           class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
           connection-string = "{{ConnectionString}}"
           provider-name = "SQLite.MS"
-          write-plugin = "akka.persistence.journal.sql"
+          # As in the node: the read journal's write plugin is ours (its constructor asks it IsInitialized).
+          write-plugin = "{{OurJournal}}"
           refresh-interval = 100ms
         }
         akka.actor {

@@ -115,8 +115,9 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
     [Fact]
     public void ManyPersistenceIds_WaitingTogether_AreOneCommit()
     {
-        using var gate = HoldWriteLock();
+        // The journal creates its tables when it starts; let it before the lock is taken.
         var before = Stats();
+        using var gate = HoldWriteLock();
         for (var i = 0; i < 10; i++)
         {
             _journal.Tell(new WriteMessages([Atomic(Event("batch-" + i, 1, "e"))], TestActor, ++_instance));
@@ -137,6 +138,7 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
     public void QueueFull_RejectsFurtherWrites_UntilTheWriterCatchesUp()
     {
         var small = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(JournalTestFile.SmallQueueJournal);
+        Assert.Equal(0, Stats(small).Overloaded);
         using (HoldWriteLock())
         {
             small.Tell(new WriteMessages([Atomic([.. Enumerable.Range(1, 10).Select(n => Event("full-1", n, "e"))])], TestActor, ++_instance));
