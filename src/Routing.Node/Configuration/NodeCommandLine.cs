@@ -41,6 +41,7 @@ public static class NodeCommandLine
           --data DIR                data folder: SQLite journal, node id, admin token (default: ./data)
           --journal sqlite|postgres journal and snapshot store (default: sqlite)
           --journal-connection STR  connection string (required for postgres)
+          --journal-sync full|normal  sqlite: fsync every commit, or only at checkpoints (default: full)
           --roles LIST              comma-separated roles: edge,routing,media (default: all three)
           --akka HOST:PORT          Akka remoting endpoint (default: 127.0.0.1:4053)
           --seed HOST:PORT          seed node, repeatable (default: none = form a cluster alone)
@@ -141,7 +142,7 @@ public static class NodeCommandLine
         takesValue = true;
         switch (name)
         {
-            case "--config" or "--sip" or "--domain" or "--admin" or "--data" or "--journal" or "--journal-connection"
+            case "--config" or "--sip" or "--domain" or "--admin" or "--data" or "--journal" or "--journal-connection" or "--journal-sync"
                 or "--roles" or "--akka" or "--seed" or "--auth" or "--log-format" or "--log-level"
                 or "--tls-cert" or "--tls-key" or "--tls-client-ca" or "--tls-client-cert" or "--flow-secret":
                 return true;
@@ -234,6 +235,10 @@ public static class NodeCommandLine
                     break;
                 case "--journal-connection":
                     o.Storage.JournalConnection = value;
+                    break;
+                case "--journal-sync":
+                    detail = OptionValues.TryParseJournalSync(value, out var sync);
+                    o.Storage.SqliteSynchronous = sync;
                     break;
                 case "--roles":
                     detail = OptionValues.TryParseRoles(value.Split(','), out var roles);

@@ -203,6 +203,17 @@ public static class NodeHocon
             o.Storage.JournalConnection = c.GetString("journal.connection");
         }
 
+        if (c.HasPath("journal.sqlite-synchronous"))
+        {
+            var detail = OptionValues.TryParseJournalSync(c.GetString("journal.sqlite-synchronous"), out var sync);
+            if (detail is not null)
+            {
+                return Invalid("journal.sqlite-synchronous", detail);
+            }
+
+            o.Storage.SqliteSynchronous = sync;
+        }
+
         return null;
     }
 

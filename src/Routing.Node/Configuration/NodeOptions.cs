@@ -103,6 +103,13 @@ public sealed class StorageOptions
 
     /// <summary>Connection string; required for postgres, optional for sqlite (default: Data Source=&lt;data&gt;/journal.db).</summary>
     public string JournalConnection { get; set; } = string.Empty;
+
+    /// <summary>
+    /// SQLite only: <c>full</c> fsyncs every commit, so an acknowledged write survives a power loss; <c>normal</c>
+    /// fsyncs only at WAL checkpoints, surviving a process crash but possibly losing the last commits on power loss.
+    /// Default: full.
+    /// </summary>
+    public Routing.Cluster.Journal.SqliteSynchronous SqliteSynchronous { get; set; } = Routing.Cluster.Journal.SqliteSynchronous.Full;
 }
 
 /// <summary>Cluster membership and remoting (HOCON <c>routing.node.cluster</c>).</summary>

@@ -159,6 +159,16 @@ public static class OptionValues
         }
     }
 
+    public static string? TryParseJournalSync(string value, out Routing.Cluster.Journal.SqliteSynchronous sync)
+    {
+        switch (value.Trim().ToLowerInvariant())
+        {
+            case "full": sync = Routing.Cluster.Journal.SqliteSynchronous.Full; return null;
+            case "normal": sync = Routing.Cluster.Journal.SqliteSynchronous.Normal; return null;
+            default: sync = default; return $"'{value}' is not a sync level; expected full or normal";
+        }
+    }
+
     public static string? TryParseAuth(string value, out AuthMode mode)
     {
         switch (value.Trim().ToLowerInvariant())

@@ -21,6 +21,7 @@ using Routing.Node.Metrics;
 using Serilog;
 using ILogger = Microsoft.Extensions.Logging.ILogger;
 using AkkaClusterOptions = Akka.Cluster.Hosting.ClusterOptions;
+using Routing.Cluster.Journal;
 using SqlJournalOptions = Akka.Persistence.Sql.Hosting.SqlJournalOptions;
 using SqlSnapshotOptions = Akka.Persistence.Sql.Hosting.SqlSnapshotOptions;
 
@@ -45,11 +46,18 @@ public static partial class NodeHost
         akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 10
         """;
 
-    /// <summary>SQLite allows one writer at a time even in WAL mode (akka-notes §3.1, §10.8).</summary>
-    internal const string SqliteHocon = """
-        akka.persistence.journal.sql.parallelism = 1
-        akka.persistence.journal.sharding.parallelism = 1
-        """;
+    /// <summary>
+    /// SQLite: both journals (app and sharding) are our group-commit writer instead of Akka.Persistence.Sql's, on the
+    /// same tables and schema; the snapshot stores and the SQL read journal stay Akka.Persistence.Sql's.
+    /// </summary>
+    internal static string SqliteHocon(SqliteSynchronous synchronous)
+    {
+        var sync = synchronous == SqliteSynchronous.Full ? "full" : "normal";
+        return $$"""
+            akka.persistence.journal.sql { class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}", sqlite-synchronous = {{sync}} }
+            akka.persistence.journal.sharding { class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}", sqlite-synchronous = {{sync}} }
+            """;
+    }
 
     public static string SeedAddress(string hostPort) => $"akka.tcp://{SystemName}@{hostPort}";
 
@@ -202,7 +210,7 @@ public static partial class NodeHost
                 l.ClearLoggers();
                 l.AddLogger<SerilogLogger>();
             })
-            .AddHocon(BaseHocon + (sqlite ? "\n" + SqliteHocon : string.Empty), HoconAddMode.Prepend);
+            .AddHocon(BaseHocon, HoconAddMode.Prepend);
         if (options.ConfigFile is { } file && file.HasPath("akka"))
         {
             b.AddHocon(file, HoconAddMode.Prepend);
@@ -221,6 +229,7 @@ public static partial class NodeHost
             .WithCustomSerializer(RoutingSerializer.Name, [typeof(IRoutingSerializable)], s => new RoutingSerializer(s))
             .WithSqlPersistence(connectionString: journalConnection, providerName: provider, autoInitialize: true)
             .WithJournalAndSnapshot(ShardingJournal(journalConnection, provider), ShardingSnapshots(journalConnection, provider))
+            .AddHocon(sqlite ? SqliteHocon(options.Storage.SqliteSynchronous) : string.Empty, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var ledger = system.ActorOf(

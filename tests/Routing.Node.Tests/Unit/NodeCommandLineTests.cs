@@ -174,6 +174,26 @@ public sealed class NodeCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void JournalSync_DefaultFull_ConfigNormal_FlagOverrides()
+    {
+        var file = ConfigFile("""routing.node.journal.sqlite-synchronous = normal""");
+
+        Assert.Equal(Routing.Cluster.Journal.SqliteSynchronous.Full, Parse().Options!.Storage.SqliteSynchronous);
+        Assert.Equal(Routing.Cluster.Journal.SqliteSynchronous.Normal, Parse("--config", file).Options!.Storage.SqliteSynchronous);
+        Assert.Equal(Routing.Cluster.Journal.SqliteSynchronous.Full,
+            Parse("--config", file, "--journal-sync", "full").Options!.Storage.SqliteSynchronous);
+    }
+
+    [Fact]
+    public void JournalSync_BadValue_ErrorNamesTheSetting()
+    {
+        var file = ConfigFile("""routing.node.journal.sqlite-synchronous = off""");
+
+        Assert.Equal("--journal-sync", Parse("--journal-sync", "off").Error!.Setting);
+        Assert.Equal("routing.node.journal.sqlite-synchronous", Parse("--config", file).Error!.Setting);
+    }
+
+    [Fact]
     public void ConfigFile_BadValue_ErrorNamesTheHoconPath()
     {
         var file = ConfigFile("""routing.node.cluster.roles = [edge, toaster]""");

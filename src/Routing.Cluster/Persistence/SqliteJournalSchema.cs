@@ -1,0 +1,65 @@
+using Microsoft.Data.Sqlite;
+
+namespace Routing.Cluster.Journal;
+
+/// <summary>
+/// The DDL Akka.Persistence.Sql 1.5.73 creates for SQLite with <c>table-mapping = default</c> and
+/// <c>tag-write-mode = TagTable</c> (copied from a file its auto-initialize produced). Identical text matters: the
+/// snapshot store and the read journal keep creating their own tables with "if not exists", and old files must open.
+/// No metadata table: Akka.Persistence.Sql only uses it with <c>delete-compatibility-mode = on</c>, which we never set.
+/// </summary>
+internal static class SqliteJournalSchema
+{
+    public static string Ddl(string journal, string tags) => $"""
+        CREATE TABLE IF NOT EXISTS [{journal}]
+        (
+        	[ordering]        INTEGER        NOT NULL PRIMARY KEY AUTOINCREMENT,
+        	[created]         INTEGER        NOT NULL,
+        	[deleted]         Bit            NOT NULL,
+        	[persistence_id]  NVarChar(255)  NOT NULL,
+        	[sequence_number] INTEGER        NOT NULL,
+        	[message]         VarBinary      NOT NULL,
+        	[manifest]        NVarChar(500)      NULL,
+        	[identifier]      INTEGER            NULL,
+        	[writer_uuid]     NVarChar(128)      NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS {journal}_uq ON {journal} (persistence_id, sequence_number);
+        CREATE INDEX IF NOT EXISTS {journal}_created_idx ON {journal} (created);
+        CREATE INDEX IF NOT EXISTS {journal}_sequence_number_idx ON {journal} (sequence_number);
+        CREATE TABLE IF NOT EXISTS [{tags}]
+        (
+        	[ordering_id]    INTEGER       NOT NULL,
+        	[tag]            NVarChar(64)  NOT NULL,
+        	[sequence_nr]    INTEGER       NOT NULL,
+        	[persistence_id] NVarChar(255) NOT NULL,
+
+        	CONSTRAINT [PK_{tags}] PRIMARY KEY ([ordering_id], [tag])
+        );
+        CREATE INDEX IF NOT EXISTS {tags}_persistence_id_sequence_nr_idx ON {tags} (persistence_id, sequence_nr);
+        CREATE INDEX IF NOT EXISTS {tags}_tag_idx ON {tags} (tag);
+        """;
+
+    /// <summary>Switches the file to WAL (persists in the file) and creates the tables if asked.</summary>
+    public static void Initialize(SqliteConnection connection, SqliteJournalSettings settings)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+        if (settings.AutoInitialize)
+        {
+            command.CommandText = Ddl(settings.JournalTable, settings.TagTable);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Per-connection pragmas: the busy wait for other processes, and (writer only) the sync level.</summary>
+    public static void Configure(SqliteConnection connection, SqliteJournalSettings settings, bool writer)
+    {
+        using var command = connection.CreateCommand();
+        var busy = (long)settings.BusyTimeout.TotalMilliseconds;
+        command.CommandText = writer
+            ? $"PRAGMA busy_timeout={busy}; PRAGMA synchronous={(settings.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};"
+            : $"PRAGMA busy_timeout={busy};";
+        command.ExecuteNonQuery();
+    }
+}

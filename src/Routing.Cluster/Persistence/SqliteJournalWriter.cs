@@ -1,0 +1,279 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Routing.Cluster.Journal;
+
+/// <summary>One event as the journal table stores it.</summary>
+internal sealed record JournalRow(
+    string PersistenceId, long SequenceNr, long Created, byte[] Message, string Manifest, int Identifier, string[] Tags);
+
+/// <summary>
+/// One <c>WriteMessagesAsync</c> call: its atomic writes (null where serialization rejected one), completed after the
+/// commit that holds them.
+/// </summary>
+internal sealed class JournalWriteRequest(JournalRow[]?[] writes, int eventCount)
+{
+    public JournalRow[]?[] Writes { get; } = writes;
+
+    public int EventCount { get; } = eventCount;
+
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// Group commit: one dedicated thread owns the only write connection, takes every request waiting (from any number
+/// of persistence ids, up to <see cref="SqliteJournalSettings.MaxBatchEvents"/> events) and writes them in one
+/// transaction with prepared commands, then completes each request. SQLite has a single writer anyway; one fsync for
+/// many events is what makes it fast. Requests are written in arrival order, so order per persistence id holds.
+/// If a batch fails, each request is retried in a transaction of its own so that one bad request (e.g. a duplicate
+/// sequence number from a second writer) fails only its own call.
+/// </summary>
+internal sealed class SqliteJournalWriter : IDisposable
+{
+    private readonly SqliteJournalSettings _settings;
+    private readonly string? _writerUuid;
+    private readonly Channel<JournalWriteRequest> _queue =
+        Channel.CreateUnbounded<JournalWriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread _thread;
+    private readonly List<JournalWriteRequest> _batch = [];
+    private readonly List<JournalWriteRequest> _single = [null!];
+    private SqliteConnection? _connection;
+    private SqliteCommand? _insert;
+    private SqliteCommand? _insertTag;
+    private int _pendingEvents;
+    private long _commits;
+    private long _events;
+
+    public SqliteJournalWriter(SqliteJournalSettings settings, string? writerUuid, string name)
+    {
+        _settings = settings;
+        _writerUuid = writerUuid;
+        _thread = new Thread(Run) { IsBackground = true, Name = "journal-writer-" + name };
+        _thread.Start();
+    }
+
+    /// <summary>Transactions committed so far.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Events committed so far.</summary>
+    public long Events => Interlocked.Read(ref _events);
+
+    /// <summary>
+    /// Queues a request unless more than <see cref="SqliteJournalSettings.MaxPendingEvents"/> events already wait
+    /// (a lone request larger than the bound is still taken, so it cannot be refused forever).
+    /// </summary>
+    public bool TryEnqueue(JournalWriteRequest request)
+    {
+        var pending = Interlocked.Add(ref _pendingEvents, request.EventCount);
+        if (pending > _settings.MaxPendingEvents && pending != request.EventCount)
+        {
+            Interlocked.Add(ref _pendingEvents, -request.EventCount);
+            return false;
+        }
+
+        if (!_queue.Writer.TryWrite(request))
+        {
+            Interlocked.Add(ref _pendingEvents, -request.EventCount);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _thread.Join(TimeSpan.FromSeconds(10));
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Done.TrySetException(new ObjectDisposedException(nameof(SqliteJournalWriter)));
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            var reader = _queue.Reader;
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                _batch.Clear();
+                var events = 0;
+                while (events < _settings.MaxBatchEvents && reader.TryRead(out var request))
+                {
+                    _batch.Add(request);
+                    events += request.EventCount;
+                }
+
+                CommitWithFallback();
+                Interlocked.Add(ref _pendingEvents, -events);
+            }
+        }
+        finally
+        {
+            CloseConnection();
+        }
+    }
+
+    private void CommitWithFallback()
+    {
+        try
+        {
+            Commit(_batch);
+            foreach (var request in _batch)
+            {
+                request.Done.TrySetResult();
+            }
+
+            return;
+        }
+        catch (Exception e) when (_batch.Count == 1)
+        {
+            _batch[0].Done.TrySetException(e);
+            return;
+        }
+        catch (Exception)
+        {
+            // Fall through: find out which request(s) the failure belongs to.
+        }
+
+        foreach (var request in _batch)
+        {
+            _single[0] = request;
+            try
+            {
+                Commit(_single);
+                request.Done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                request.Done.TrySetException(e);
+            }
+        }
+
+        _single[0] = null!;
+    }
+
+    private void Commit(List<JournalWriteRequest> requests)
+    {
+        var connection = EnsureConnection();
+        var events = 0;
+        try
+        {
+            // IMMEDIATE takes the write lock up front, waiting up to busy_timeout for another process.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            _insert!.Transaction = transaction;
+            _insertTag!.Transaction = transaction;
+            foreach (var request in requests)
+            {
+                foreach (var write in request.Writes)
+                {
+                    if (write is null)
+                    {
+                        continue;
+                    }
+
+                    foreach (var row in write)
+                    {
+                        Insert(connection, row);
+                        events++;
+                    }
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception)
+        {
+            // The connection may be unusable (file gone, disk error): start over with a fresh one next time.
+            CloseConnection();
+            throw;
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _events, events);
+    }
+
+    private void Insert(SqliteConnection connection, JournalRow row)
+    {
+        var p = _insert!.Parameters;
+        p[0].Value = row.Created;
+        p[1].Value = row.PersistenceId;
+        p[2].Value = row.SequenceNr;
+        p[3].Value = row.Message;
+        p[4].Value = row.Manifest;
+        p[5].Value = row.Identifier;
+        _insert.ExecuteNonQuery();
+        if (row.Tags.Length == 0)
+        {
+            return;
+        }
+
+        // The tag table points at the journal row's ordering, the key the read journal pages EventsByTag with.
+        var ordering = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
+        var t = _insertTag!.Parameters;
+        t[0].Value = ordering;
+        t[2].Value = row.SequenceNr;
+        t[3].Value = row.PersistenceId;
+        foreach (var tag in row.Tags)
+        {
+            t[1].Value = tag;
+            _insertTag.ExecuteNonQuery();
+        }
+    }
+
+    private SqliteConnection EnsureConnection()
+    {
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        var connection = new SqliteConnection(_settings.ConnectionString);
+        try
+        {
+            connection.Open();
+            SqliteJournalSchema.Configure(connection, _settings, writer: true);
+            _insert = connection.CreateCommand();
+            _insert.CommandText =
+                $"INSERT INTO [{_settings.JournalTable}] (created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid) " +
+                "VALUES ($created, 0, $pid, $seq, $message, $manifest, $identifier, $uuid)";
+            _insert.Parameters.Add("$created", SqliteType.Integer);
+            _insert.Parameters.Add("$pid", SqliteType.Text);
+            _insert.Parameters.Add("$seq", SqliteType.Integer);
+            _insert.Parameters.Add("$message", SqliteType.Blob);
+            _insert.Parameters.Add("$manifest", SqliteType.Text);
+            _insert.Parameters.Add("$identifier", SqliteType.Integer);
+            _insert.Parameters.Add("$uuid", SqliteType.Text).Value = (object?)_writerUuid ?? DBNull.Value;
+            _insert.Prepare();
+            _insertTag = connection.CreateCommand();
+            _insertTag.CommandText =
+                $"INSERT INTO [{_settings.TagTable}] (ordering_id, tag, sequence_nr, persistence_id) VALUES ($ordering, $tag, $seq, $pid)";
+            _insertTag.Parameters.Add("$ordering", SqliteType.Integer);
+            _insertTag.Parameters.Add("$tag", SqliteType.Text);
+            _insertTag.Parameters.Add("$seq", SqliteType.Integer);
+            _insertTag.Parameters.Add("$pid", SqliteType.Text);
+            _insertTag.Prepare();
+        }
+        catch
+        {
+            connection.Dispose();
+            _insert = null;
+            _insertTag = null;
+            throw;
+        }
+
+        _connection = connection;
+        return connection;
+    }
+
+    private void CloseConnection()
+    {
+        _insert?.Dispose();
+        _insertTag?.Dispose();
+        _insert = null;
+        _insertTag = null;
+        _connection?.Dispose();
+        _connection = null;
+    }
+}

@@ -1,0 +1,314 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Persistence;
+using Routing.Cluster.Journal;
+
+namespace Routing.Cluster.Tests.Journal;
+
+/// <summary>The cases of Akka's journal TCK (not served here), against a real SQLite file.</summary>
+public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
+{
+    private readonly JournalTestFile _file;
+    private readonly IActorRef _journal;
+    private int _instance;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public SqliteJournalSpec() : this(new JournalTestFile()) { }
+
+    private SqliteJournalSpec(JournalTestFile file) : base(file.Config())
+    {
+        _file = file;
+        _journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(JournalTestFile.OurJournal);
+    }
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        _file.Dispose();
+    }
+
+    [Fact]
+    public void WriteThenReplay_ReturnsEveryEventInOrder()
+    {
+        WriteEvents("p-1", 1, 5);
+
+        var replayed = Replay("p-1", 1, long.MaxValue, long.MaxValue, expectedHighest: 5);
+
+        Assert.Equal(["p-1-1", "p-1-2", "p-1-3", "p-1-4", "p-1-5"], replayed.Select(p => (string)p.Payload));
+        Assert.Equal([1L, 2, 3, 4, 5], replayed.Select(p => p.SequenceNr));
+        Assert.All(replayed, p => Assert.Equal("p-1", p.PersistenceId));
+    }
+
+    [Fact]
+    public void Replay_RangeAndMax_ReturnOnlyTheAskedEvents()
+    {
+        WriteEvents("p-2", 1, 5);
+
+        var range = Replay("p-2", 2, 4, long.MaxValue, expectedHighest: 5);
+        var capped = Replay("p-2", 1, 5, 2, expectedHighest: 5);
+        var none = Replay("p-2", 1, 5, 0, expectedHighest: 5);
+        var beyond = Replay("p-2", 6, long.MaxValue, long.MaxValue, expectedHighest: 5);
+
+        Assert.Equal([2L, 3, 4], range.Select(p => p.SequenceNr));
+        Assert.Equal([1L, 2], capped.Select(p => p.SequenceNr));
+        Assert.Empty(none);
+        Assert.Empty(beyond);
+    }
+
+    [Fact]
+    public void HighestSequenceNr_UnknownIdIsZero_AndSurvivesDeletingEverything()
+    {
+        Replay("p-unknown", 1, long.MaxValue, long.MaxValue, expectedHighest: 0);
+        WriteEvents("p-3", 1, 3);
+
+        Delete("p-3", 3);
+
+        Assert.Empty(Replay("p-3", 1, long.MaxValue, long.MaxValue, expectedHighest: 3));
+    }
+
+    [Fact]
+    public void DeleteTo_HidesDeletedEvents_RemovesAllButTheHighestMarkedRow()
+    {
+        WriteEvents("p-4", 1, 5);
+
+        Delete("p-4", 3);
+
+        Assert.Equal([4L, 5], Replay("p-4", 1, long.MaxValue, long.MaxValue, expectedHighest: 5).Select(p => p.SequenceNr));
+        // As Akka.Persistence.Sql: rows 1-2 are gone, row 3 stays marked so the highest sequence number is kept.
+        Assert.Equal(3, _file.Scalar("SELECT COUNT(*) FROM journal WHERE persistence_id = 'p-4'"));
+        Assert.Equal(3, _file.Scalar("SELECT sequence_number FROM journal WHERE persistence_id = 'p-4' AND deleted = 1"));
+    }
+
+    [Fact]
+    public void UnserializablePayload_RejectsItsAtomicWriteOnly()
+    {
+        var good = Atomic(Event("p-5", 1, "a"), Event("p-5", 2, "b"));
+        var bad = Atomic(Event("p-6", 1, "a"), new Persistent(new Unserializable("x"), 2, "p-6", string.Empty, false, ActorRefs.NoSender, "w"));
+        var other = Atomic(Event("p-7", 1, "a"));
+
+        _journal.Tell(new WriteMessages([good, bad, other], TestActor, ++_instance));
+
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        var replies = ReceiveN(5, Ct).ToList();
+        Assert.Equal(3, replies.OfType<WriteMessageSuccess>().Count());
+        Assert.Equal(2, replies.OfType<WriteMessageRejected>().Count());
+        Assert.All(replies.OfType<WriteMessageRejected>(), r => Assert.Equal("p-6", r.Persistent.PersistenceId));
+        // The rejected atomic write left nothing, not even its serializable first event.
+        Assert.Equal(0, _file.Scalar("SELECT COUNT(*) FROM journal WHERE persistence_id = 'p-6'"));
+        Assert.Equal(2, Replay("p-5", 1, long.MaxValue, long.MaxValue, expectedHighest: 2).Count);
+    }
+
+    [Fact]
+    public void AtomicWrite_FailingInTheDatabase_StoresNoneOfItsEvents()
+    {
+        WriteEvents("p-8", 1, 1);
+
+        // Event 2 is new, event 1 collides with the stored one (unique persistence_id, sequence_number).
+        _journal.Tell(new WriteMessages([Atomic(Event("p-8", 2, "x"), Event("p-8", 1, "dup"))], TestActor, ++_instance));
+
+        ExpectMsg<WriteMessagesFailed>(cancellationToken: Ct);
+        Assert.Equal(2, ReceiveN(2, Ct).OfType<WriteMessageFailure>().Count());
+        Assert.Equal([1L], Replay("p-8", 1, long.MaxValue, long.MaxValue, expectedHighest: 1).Select(p => p.SequenceNr));
+    }
+
+    [Fact]
+    public void ManyPersistenceIds_WaitingTogether_AreOneCommit()
+    {
+        // The journal creates its tables when it starts; let it before the lock is taken.
+        var before = Stats();
+        using var gate = HoldWriteLock();
+        for (var i = 0; i < 10; i++)
+        {
+            _journal.Tell(new WriteMessages([Atomic(Event("batch-" + i, 1, "e"))], TestActor, ++_instance));
+        }
+
+        // The journal handles its mailbox in order: once it answers, all ten writes are queued behind the lock.
+        Stats();
+        gate.Dispose();
+
+        Assert.Equal(10, ReceiveN(20, Ct).OfType<WriteMessageSuccess>().Count());
+        var after = Stats();
+        Assert.Equal(10, after.Events - before.Events);
+        // The writer may have taken the first request before it hit the lock; everything else shares one commit.
+        Assert.InRange(after.Commits - before.Commits, 1, 2);
+    }
+
+    [Fact]
+    public void QueueFull_RejectsFurtherWrites_UntilTheWriterCatchesUp()
+    {
+        var small = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(JournalTestFile.SmallQueueJournal);
+        Assert.Equal(0, Stats(small).Overloaded);
+        using (HoldWriteLock())
+        {
+            small.Tell(new WriteMessages([Atomic([.. Enumerable.Range(1, 10).Select(n => Event("full-1", n, "e"))])], TestActor, ++_instance));
+            small.Tell(new WriteMessages([Atomic(Event("full-2", 1, "e"))], TestActor, ++_instance));
+
+            // The journal answers in its mailbox order: both writes have been taken when the counters come back.
+            Assert.Equal(1, Stats(small).Overloaded);
+        }
+
+        // Akka's journal replies in request order, so the rejection follows the first write's commit.
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        Assert.Equal(10, ReceiveN(10, Ct).OfType<WriteMessageSuccess>().Count());
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        var rejected = ExpectMsg<WriteMessageRejected>(cancellationToken: Ct);
+        Assert.IsType<JournalOverloadedException>(rejected.Cause);
+        Assert.Equal("full-2", rejected.Persistent.PersistenceId);
+        Assert.Equal(10, Replay("full-1", 1, long.MaxValue, long.MaxValue, expectedHighest: 10).Count);
+    }
+
+    [Fact]
+    public void DatabaseFailure_FailsTheWrite_PersistentActorGetsOnPersistFailure()
+    {
+        var probe = CreateTestProbe();
+        var actor = Sys.ActorOf(EchoPersistentActor.Props("p-fail", probe.Ref));
+        probe.ExpectMsg<EchoPersistentActor.Recovered>(cancellationToken: Ct);
+        actor.Tell("one");
+        probe.ExpectMsg<EchoPersistentActor.Persisted>(cancellationToken: Ct);
+        using (var connection = _file.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DROP TABLE journal";
+            command.ExecuteNonQuery();
+        }
+
+        actor.Tell("two");
+
+        var failed = probe.ExpectMsg<EchoPersistentActor.PersistFailed>(cancellationToken: Ct);
+        Assert.Equal(2, failed.SequenceNr);
+        Assert.Contains("journal", failed.Cause.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConcurrentWriters_KeepOrderPerPersistenceId()
+    {
+        const int actors = 40;
+        const int events = 25;
+        var probe = CreateTestProbe();
+        var refs = new IActorRef[actors];
+        for (var a = 0; a < actors; a++)
+        {
+            refs[a] = Sys.ActorOf(EchoPersistentActor.Props("order-" + a, probe.Ref, async: true));
+        }
+
+        probe.ReceiveN(actors, Ct);
+        for (var e = 1; e <= events; e++)
+        {
+            for (var a = 0; a < actors; a++)
+            {
+                refs[a].Tell("order-" + a + "-" + e);
+            }
+        }
+
+        probe.ReceiveN(actors * events, Dilated(TimeSpan.FromSeconds(30)), Ct);
+
+        for (var a = 0; a < actors; a++)
+        {
+            // Replay (ordered by sequence number) must return the commands in the order each actor received them,
+            // and the global ordering must grow with the sequence number.
+            var replayed = Replay("order-" + a, 1, long.MaxValue, long.MaxValue, expectedHighest: events);
+            Assert.Equal(Enumerable.Range(1, events).Select(e => "order-" + a + "-" + e), replayed.Select(p => (string)p.Payload));
+            Assert.Equal(0, _file.Scalar(
+                $"SELECT COUNT(*) FROM journal j1 JOIN journal j2 ON j1.persistence_id = j2.persistence_id " +
+                $"WHERE j1.persistence_id = 'order-{a}' AND j1.sequence_number < j2.sequence_number AND j1.ordering > j2.ordering"));
+        }
+
+        Assert.True(Stats().Commits < actors * events, "group commit should put several events in one transaction");
+    }
+
+    [Fact]
+    public void RestartedActor_RecoversItsEvents()
+    {
+        var probe = CreateTestProbe();
+        var actor = Sys.ActorOf(EchoPersistentActor.Props("p-restart", probe.Ref));
+        probe.ExpectMsg<EchoPersistentActor.Recovered>(cancellationToken: Ct);
+        actor.Tell("a");
+        actor.Tell("b");
+        probe.ReceiveN(2, Ct);
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor, cancellationToken: Ct);
+
+        Sys.ActorOf(EchoPersistentActor.Props("p-restart", probe.Ref));
+
+        Assert.Equal(["a", "b"], probe.ExpectMsg<EchoPersistentActor.Recovered>(cancellationToken: Ct).Events);
+    }
+
+    private static Persistent Event(string pid, long seq, string payload) =>
+        new(payload, seq, pid, string.Empty, false, ActorRefs.NoSender, "writer");
+
+    private static AtomicWrite Atomic(params IPersistentRepresentation[] events) => new(events.ToImmutableList());
+
+    private void WriteEvents(string pid, long from, long to)
+    {
+        var writes = new List<IPersistentEnvelope>();
+        for (var seq = from; seq <= to; seq++)
+        {
+            writes.Add(Atomic(Event(pid, seq, pid + "-" + seq)));
+        }
+
+        _journal.Tell(new WriteMessages(writes, TestActor, ++_instance));
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        for (var seq = from; seq <= to; seq++)
+        {
+            Assert.Equal(seq, ExpectMsg<WriteMessageSuccess>(cancellationToken: Ct).Persistent.SequenceNr);
+        }
+    }
+
+    private List<IPersistentRepresentation> Replay(string pid, long from, long to, long max, long expectedHighest)
+    {
+        _journal.Tell(new ReplayMessages(from, to, max, pid, TestActor));
+        var replayed = new List<IPersistentRepresentation>();
+        while (true)
+        {
+            var message = ReceiveOne(cancellationToken: Ct);
+            if (message is ReplayedMessage r)
+            {
+                replayed.Add(r.Persistent);
+                continue;
+            }
+
+            Assert.Equal(expectedHighest, Assert.IsType<RecoverySuccess>(message).HighestSequenceNr);
+            return replayed;
+        }
+    }
+
+    private void Delete(string pid, long to)
+    {
+        _journal.Tell(new DeleteMessagesTo(pid, to, TestActor));
+        Assert.Equal(to, ExpectMsg<DeleteMessagesSuccess>(cancellationToken: Ct).ToSequenceNr);
+    }
+
+    private SqliteJournalStats Stats(IActorRef? journal = null)
+    {
+        (journal ?? _journal).Tell(GetSqliteJournalStats.Instance);
+        return ExpectMsg<SqliteJournalStats>(cancellationToken: Ct);
+    }
+
+    // A second connection holding the write lock stands in for another process writing the same file.
+    private Gate HoldWriteLock()
+    {
+        var connection = _file.Open();
+        var transaction = connection.BeginTransaction(deferred: false);
+        return new Gate(connection, transaction);
+    }
+
+    private sealed class Gate(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction) : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            _done = true;
+            transaction.Rollback();
+            transaction.Dispose();
+            connection.Dispose();
+        }
+    }
+}
