@@ -66,15 +66,49 @@ internal sealed class ClusterCallLoad : IAsyncDisposable
         _holdUac = Sipp("cluster-uac-hold.xml", TestEnvironment.FreePort(), bound, "-t", "un", "-m", ClusterSipp.P(Held), "-r", "40", "-l",
             ClusterSipp.P(Held), "-key", "caller", "alice", "-key", "callee", "bob-hold",
             "-key", "ftag", "fhold", "-cid_str", "hold-%u@%s");
+        // Established: the caller sent its ACK, the callee got it, and the cluster recorded the dialog as confirmed
+        // (the proxy forwards the 200 before the journal has it; a member killed in between loses that dialog).
         var start = TimeProvider.System.GetTimestamp();
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
-        while (_holdUac.Logged("up").Count < Held)
+        while (_holdUac.Logged("up").Count < Held || _holdUas.Logged("acked").Count < Held)
         {
             Assert.True(TimeProvider.System.GetElapsedTime(start) < TestEnvironment.Scaled(40),
-                $"only {_holdUac.Logged("up").Count} of {Held} calls established\n{_holdUac.Errors}\n{_holdUas.Errors}");
+                $"only {_holdUac.Logged("up").Count} of {Held} calls established, {_holdUas.Logged("acked").Count} ACKs at the callee\n" +
+                $"{_holdUac.Errors}\n{_holdUas.Errors}");
             Assert.False(_holdUac.Process.HasExited, "the holding UAC exited early\n" + _holdUac.Process.Stdout + _holdUac.Errors);
             await poll.WaitForNextTickAsync(Ct);
         }
+
+        var confirmed = await ConfirmedDialogsAsync(_cluster.Members[0], TestEnvironment.Scaled(30));
+        Assert.True(confirmed == Held, $"only {confirmed} of {Held} dialogs recorded as confirmed");
+    }
+
+    /// <summary>Polls the dialogs of the held calls through <paramref name="via"/> until all are Confirmed; returns how many were.</summary>
+    public static async Task<int> ConfirmedDialogsAsync(ClusterMember via, TimeSpan limit)
+    {
+        var start = TimeProvider.System.GetTimestamp();
+        var pending = new HashSet<int>(Enumerable.Range(1, Held));
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        do
+        {
+            foreach (var n in pending.ToArray())
+            {
+                using var response = await via.GetAsync("/api/dialogs/" + Uri.EscapeDataString(HeldCallId(n)), Ct);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    continue;
+                }
+
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+                if (json.RootElement.GetProperty("phase").GetString() == "Confirmed")
+                {
+                    pending.Remove(n);
+                }
+            }
+        }
+        while (pending.Count > 0 && TimeProvider.System.GetElapsedTime(start) < limit && await poll.WaitForNextTickAsync(Ct));
+
+        return Held - pending.Count;
     }
 
     /// <summary>Starts the steady streams: short calls (1 s each) to bob-short and REGISTERs of new users r1, r2, ...</summary>

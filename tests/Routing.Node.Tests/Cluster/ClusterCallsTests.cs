@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using Routing.Node.Tests.EndToEnd;
 
 namespace Routing.Node.Tests.Cluster;
@@ -86,7 +84,7 @@ public sealed class ClusterCallsTests
         var survivor = cluster["node1"];
         await ClusterUnderTest.WaitForAsync(survivor, 2, 0, TestEnvironment.Scaled(45), Ct);
         var downed = TimeProvider.System.GetElapsedTime(killedAt);
-        var recovered = await WaitForDialogsAsync(survivor, TestEnvironment.Scaled(45));
+        var recovered = await ClusterCallLoad.ConfirmedDialogsAsync(survivor, TestEnvironment.Scaled(45));
         var converged = TimeProvider.System.GetElapsedTime(killedAt);
         Report($"node3 killed: downed and removed after {downed.TotalSeconds:0.0} s; {recovered}/{ClusterCallLoad.Held} dialogs confirmed " +
                $"after {converged.TotalSeconds:0.0} s");
@@ -100,33 +98,5 @@ public sealed class ClusterCallsTests
         Assert.Equal(ClusterCallLoad.Held, recovered);
         // SIP's 32 s transaction timeout is the budget cluster.conf is sized for (Timer B/F, RFC 3261 §17.1.1.2).
         Assert.True(converged < TestEnvironment.Scaled(32), $"converged after {converged.TotalSeconds:0.0} s");
-    }
-
-    /// <summary>Polls the dialogs of the held calls until all are Confirmed; returns how many were.</summary>
-    private static async Task<int> WaitForDialogsAsync(ClusterMember via, TimeSpan limit)
-    {
-        var start = TimeProvider.System.GetTimestamp();
-        var pending = new HashSet<int>(Enumerable.Range(1, ClusterCallLoad.Held));
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        do
-        {
-            foreach (var n in pending.ToArray())
-            {
-                using var response = await via.GetAsync("/api/dialogs/" + Uri.EscapeDataString(ClusterCallLoad.HeldCallId(n)), Ct);
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    continue;
-                }
-
-                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
-                if (json.RootElement.GetProperty("phase").GetString() == "Confirmed")
-                {
-                    pending.Remove(n);
-                }
-            }
-        }
-        while (pending.Count > 0 && TimeProvider.System.GetElapsedTime(start) < limit && await poll.WaitForNextTickAsync(Ct));
-
-        return ClusterCallLoad.Held - pending.Count;
     }
 }
