@@ -250,6 +250,7 @@ public static partial class NodeHost
                     return Task.FromResult(Akka.Done.Instance);
                 });
                 var inFlightBound = DrainBound(shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone));
+                sipService.DrainBound = inFlightBound;
                 shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "sip-in-flight", async () =>
                 {
                     await sipService.FinishDrainAsync(inFlightBound).ConfigureAwait(false);

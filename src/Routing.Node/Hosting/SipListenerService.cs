@@ -8,7 +8,7 @@ namespace Routing.Node.Hosting;
 /// Starts reading the SIP sockets bound during preflight and stops them once. A drain (CoordinatedShutdown) does it in
 /// two steps: <see cref="BeginDrain"/> in service-unbind (no new connections or transactions), then
 /// <see cref="FinishDrainAsync"/> in service-requests-done (transactions in flight finish within the bound, then every
-/// socket and flow closes). When the host stops without a drain the sockets close at once.
+/// socket and flow closes). When the host stops first (SIGTERM) <see cref="StopAsync"/> runs the same two steps.
 /// </summary>
 public sealed partial class SipListenerService : IHostedService
 {
@@ -44,6 +44,11 @@ public sealed partial class SipListenerService : IHostedService
     /// <summary>Drain, first step: the edge takes no new transactions and the TCP/TLS listeners no new connections.</summary>
     public void BeginDrain()
     {
+        if (Volatile.Read(ref _stopped) != 0)
+        {
+            return;
+        }
+
         _handler.BeginDrain();
         foreach (var t in _listeners.Tcp)
         {
@@ -60,6 +65,11 @@ public sealed partial class SipListenerService : IHostedService
     /// </summary>
     public async Task<int> FinishDrainAsync(TimeSpan bound)
     {
+        if (Volatile.Read(ref _stopped) != 0)
+        {
+            return 0;
+        }
+
         var start = TimeProvider.System.GetTimestamp();
         var left = await _handler.WaitForInFlightAsync(bound, CancellationToken.None).ConfigureAwait(false);
         var waited = TimeProvider.System.GetElapsedTime(start).TotalSeconds;
@@ -79,7 +89,23 @@ public sealed partial class SipListenerService : IHostedService
         await _handler.DisposeAsync().ConfigureAwait(false);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => StopListenersAsync();
+    /// <summary>How long a drain waits for transactions in flight (set from the service-requests-done phase timeout).</summary>
+    public TimeSpan DrainBound { get; set; }
+
+    /// <summary>
+    /// The host stops (SIGTERM, docker stop) before or without a CoordinatedShutdown drain: the same two steps, so a
+    /// plain SIGTERM also lets transactions in flight finish. Nothing to do once the sockets are closed.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _stopped) != 0)
+        {
+            return;
+        }
+
+        BeginDrain();
+        await FinishDrainAsync(DrainBound).ConfigureAwait(false);
+    }
 
     [LoggerMessage(EventId = 2111, Level = LogLevel.Information, Message = "SIP drain: no new transactions or connections; {InFlight} transactions in flight")]
     private static partial void LogDrainBegun(ILogger logger, int inFlight);
