@@ -31,7 +31,7 @@ public sealed class GlobalOptions
 
           cluster show                  members with names, roles, status, leader and reachability
           cluster nodes                 members with name, admin URL, SIP addresses, pid, version
-          cluster leave NODE            NODE leaves (hands off its shards; its process exits 1)
+          cluster leave NODE            NODE leaves (hands off its shards; its process exits 0)
           cluster down NODE             mark NODE down at once (a crashed member)
           cluster down-unreachable      down every unreachable member
           cluster tail [--count N] [--for SECONDS]

@@ -22,6 +22,11 @@ public enum SipDropCause
     /// dropped at the socket so that a flood cannot grow memory without bound (UDP senders retransmit).
     /// </summary>
     Overload,
+    /// <summary>
+    /// A new request reached a draining edge: left unanswered so that the sender's retransmission reaches another
+    /// member once this one closes its sockets (the shared address stays the same).
+    /// </summary>
+    Draining,
 }
 
 /// <summary>

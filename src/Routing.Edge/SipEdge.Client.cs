@@ -241,6 +241,8 @@ public sealed partial class SipEdge
         client.Sent = parsed is null ? EdgeMessage.Outgoing(wire) : EdgeMessage.Outgoing(wire, parsed);
         Interlocked.Increment(ref _liveTransactions);
         _clients[client.Handle] = client;
+        client.InFlight = true;
+        InFlightChanged(+1);
         _table.StartClient(key, client.Sent, SipTransportNames.IsReliable(kind), client);
     }
 
@@ -325,6 +327,7 @@ public sealed partial class SipEdge
         if (status >= 200)
         {
             client.FinalReceived = true;
+            LeaveInFlight(client);
         }
         else
         {
@@ -343,6 +346,7 @@ public sealed partial class SipEdge
     {
         if (transactionEvent is ClientTransactionEnded)
         {
+            LeaveInFlight(client);
             _clients.Remove(client.Handle);
         }
 

@@ -344,6 +344,7 @@ public sealed partial class SipEdge
             server.Transaction = transaction;
             server.CreatedAt = edge._table.Now;
             Interlocked.Increment(ref edge._liveTransactions);
+            server.EnterInFlight();
             edge.Dispatch(server);
             if (!server.Answered && transaction.Kind == TransactionKind.NonInviteServer)
             {

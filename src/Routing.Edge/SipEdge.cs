@@ -199,6 +199,12 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
         }
 
         var info = ServerInfo(request, via);
+        if (Draining && RefusedWhileDraining(request, info))
+        {
+            request.Dispose();
+            return EdgeOutcome.Dropped;
+        }
+
         var received = EdgeMessage.Received(request);
         var destination = context.Transport == SipTransportKind.Udp ? via.ResponseDestination(context.Remote) : context.Remote;
         var server = new ServerTransactionContext(this, received, context, info, destination);

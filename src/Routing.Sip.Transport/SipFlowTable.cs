@@ -59,6 +59,8 @@ public sealed class SipFlowTable
     private readonly ConcurrentDictionary<long, ISipConnection> _byId = new();
     private readonly ConcurrentDictionary<(SipTransportKind, IPEndPoint, IPEndPoint), ISipConnection> _byKey = new();
     private readonly ConcurrentDictionary<IPEndPoint, ISipSender> _udp = new();
+    private readonly Lock _udpOrderLock = new();
+    private IPEndPoint[] _udpOrder = [];
     private readonly ConcurrentDictionary<SipTransportKind, ISipConnector> _connectors = new();
     private long _nextId;
 
@@ -91,12 +93,23 @@ public sealed class SipFlowTable
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(socket);
         _udp[local] = socket;
+        lock (_udpOrderLock)
+        {
+            if (Array.IndexOf(_udpOrder, local) < 0)
+            {
+                _udpOrder = [.. _udpOrder, local];
+            }
+        }
     }
 
     public void RemoveUdp(IPEndPoint local)
     {
         ArgumentNullException.ThrowIfNull(local);
         _udp.TryRemove(local, out _);
+        lock (_udpOrderLock)
+        {
+            _udpOrder = Array.FindAll(_udpOrder, l => !l.Equals(local));
+        }
     }
 
     /// <summary>Registers the connector used for outbound connections of its transport (one per transport).</summary>
@@ -124,15 +137,19 @@ public sealed class SipFlowTable
         return null;
     }
 
-    /// <summary>A UDP socket of <paramref name="family"/> and its local address, or null.</summary>
+    /// <summary>
+    /// The first registered UDP socket of <paramref name="family"/> and its local address, or null. Registration order
+    /// is the listener order: a cluster member lists its own address before the shared one, so its requests carry its
+    /// own Via sent-by and their responses come back to it (RFC 3261 §18.2.2), not to whichever member shares the port.
+    /// </summary>
     public ISipSender? FindUdp(System.Net.Sockets.AddressFamily family, out IPEndPoint? local)
     {
-        foreach (var u in _udp)
+        foreach (var l in Volatile.Read(ref _udpOrder))
         {
-            if (u.Key.AddressFamily == family)
+            if (l.AddressFamily == family && _udp.TryGetValue(l, out var sender))
             {
-                local = u.Key;
-                return u.Value;
+                local = l;
+                return sender;
             }
         }
 

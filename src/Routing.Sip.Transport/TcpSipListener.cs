@@ -46,6 +46,7 @@ public sealed partial class TcpSipListener : IAsyncDisposable, ISipConnector
     private ISipInboundHandler? _handler;
     private Task? _acceptLoop;
     private long _accepted;
+    private int _acceptStopped;
     private long _handlerFaults;
 
     private TcpSipListener(Socket socket, IPEndPoint local, ILogger logger, StreamListenerOptions options)
@@ -191,6 +192,10 @@ public sealed partial class TcpSipListener : IAsyncDisposable, ISipConnector
             {
                 break;
             }
+            catch (SocketException) when (Volatile.Read(ref _acceptStopped) != 0)
+            {
+                break;
+            }
             catch (SocketException e)
             {
                 // Aborted handshakes (ECONNABORTED) and fd exhaustion must not stop the listener.
@@ -279,6 +284,15 @@ public sealed partial class TcpSipListener : IAsyncDisposable, ISipConnector
                 c.Close();
             }
         }
+    }
+
+    /// <summary>
+    /// Stops accepting connections (a drain's first step); the open ones stay until <see cref="StopAsync"/> closes them.
+    /// </summary>
+    public void StopAccepting()
+    {
+        Volatile.Write(ref _acceptStopped, 1);
+        _socket.Dispose();
     }
 
     public async Task StopAsync()

@@ -1,13 +1,13 @@
 namespace Routing.Cli.Commands;
 
-/// <summary><c>routectl cluster leave NODE</c>: Akka-level leave; the member hands off its shards and its process then exits 1.</summary>
+/// <summary><c>routectl cluster leave NODE</c>: Akka-level leave; the member hands off its shards and its process then exits 0, like a drain.</summary>
 public sealed class ClusterLeaveCommand : IArgumentVerb
 {
     public string Group => "cluster";
 
     public string Name => "leave";
 
-    public string Summary => "the member leaves (hands off its shards; its process then exits 1, node drain exits 0)";
+    public string Summary => "the member leaves (hands off its shards; its process then exits 0, as after node drain)";
 
     public int MinArguments => 1;
 

@@ -121,11 +121,20 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         }
 
         var request = InDialogOf(ack, source, targetRefresh: false);
-        _ = AckAsync(request, bytes);
+
+        // The Request-URI of a 2xx ACK is the callee's Contact (RFC 3261 §12.2.1.1); used when the dialog cannot say
+        // where the callee is. Not when it names this proxy (a strict router upstream put our URI there, §16.4).
+        string? requestUri = null;
+        if (ack.TryGetRequestUri(out var ruri) && !RecordRoute.IsOwn(ruri, _settings))
+        {
+            requestUri = Encoding.UTF8.GetString(ack.RequestUri);
+        }
+
+        _ = AckAsync(request, bytes, requestUri, TransportOf(source));
         return true;
     }
 
-    private async Task AckAsync(InDialogRequest request, byte[] bytes)
+    private async Task AckAsync(InDialogRequest request, byte[] bytes, string? requestUri, string transport)
     {
         try
         {
@@ -133,6 +142,14 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             if (route.Status == InDialogStatus.Routed && route.Target is { } target)
             {
                 _client.SendAck(new OutboundRequest(bytes, DestinationOf(target)));
+            }
+            else if (requestUri is not null && TryAddressOf(requestUri, transport) is { } byUri)
+            {
+                // The dialog has no callee yet: in a cluster the ACK can overtake the recording of the 2xx it
+                // acknowledges (they reach the dialog entity from different members); or the entity is gone. An ACK
+                // for a 2xx has no retransmission of its own, so it goes where its Request-URI points, as any proxy
+                // forwards a request whose Route it consumed (RFC 3261 §16.6 step 6, §16.12).
+                _client.SendAck(new OutboundRequest(bytes, byUri));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -513,6 +530,12 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 
         throw new InvalidOperationException("no address for " + uriText);
     }
+
+    /// <summary>The destination of a URI with an IP literal host, or null (no lookup here: RFC 3263 is not done for a fallback).</summary>
+    private static SipDestination? TryAddressOf(string uriText, string transport) =>
+        SipUri.TryParse(Encoding.UTF8.GetBytes(uriText), out var uri) && IPAddress.TryParse(uri.GetHost().Trim('[', ']'), out _)
+            ? AddressOf(uriText, string.Empty, transport)
+            : null;
 
     private string NextBranch(ulong hash) =>
         LoopDetection.Branch(hash, Interlocked.Increment(ref _branchCounter).ToString("x", CultureInfo.InvariantCulture)

@@ -38,6 +38,9 @@ internal sealed class ClientTransactionContext
 
     public bool FinalReceived { get; set; }
 
+    /// <summary>Counted in the edge's in-flight transactions (started, no final response yet); loop thread only.</summary>
+    public bool InFlight { get; set; }
+
     /// <summary>Edge-internal transactions (a CANCEL) report to nobody.</summary>
     public bool Internal => Handle.Observer is null;
 }

@@ -26,6 +26,7 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
     private SipMessage? _annotated;
     private string? _toTag;
     private int _final;
+    private int _inFlight;
 
     public ServerTransactionContext(SipEdge edge, EdgeMessage request, in SipInboundContext source, in ServerRequestInfo info, IPEndPoint destination)
     {
@@ -115,7 +116,13 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
     {
         if (status >= 200)
         {
-            return Interlocked.Exchange(ref _final, 1) == 0;
+            if (Interlocked.Exchange(ref _final, 1) != 0)
+            {
+                return false;
+            }
+
+            LeaveInFlight();
+            return true;
         }
 
         return Volatile.Read(ref _final) == 0;
@@ -201,8 +208,26 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
     /// <summary>Last step when the transaction leaves the table.</summary>
     public void End() => Dispose();
 
+    /// <summary>Counts this transaction as in flight (delivered to a TU, no final response yet) for a drain.</summary>
+    public void EnterInFlight()
+    {
+        if (Interlocked.Exchange(ref _inFlight, 1) == 0)
+        {
+            _edge.InFlightChanged(+1);
+        }
+    }
+
+    private void LeaveInFlight()
+    {
+        if (Interlocked.Exchange(ref _inFlight, 0) == 1)
+        {
+            _edge.InFlightChanged(-1);
+        }
+    }
+
     public void Dispose()
     {
+        LeaveInFlight();
         Release();
         _cancel?.Dispose();
     }

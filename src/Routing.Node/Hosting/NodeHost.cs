@@ -40,6 +40,7 @@ public static partial class NodeHost
     internal const string BaseHocon = """
         akka.log-dead-letters-during-shutdown = off
         akka.coordinated-shutdown.phases.service-unbind.timeout = 10s
+        akka.coordinated-shutdown.phases.service-requests-done.timeout = 10s
         akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 30s
         akka.cluster.sharding.handoff-timeout = 30s
         akka.cluster.split-brain-resolver.stable-after = 7s
@@ -247,10 +248,21 @@ public static partial class NodeHost
                     cluster.Join(cluster.SelfAddress);
                 }
 
+                // Drain (readiness is false from the first instant): service-unbind stops new transactions and
+                // connections; service-requests-done lets those in flight finish within its timeout less a second,
+                // then closes the sockets; the shards hand off after that (cluster-sharding-shutdown-region).
                 var sipService = sp.GetRequiredService<SipListenerService>();
-                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "sip-unbind", async () =>
+                var shutdown = CoordinatedShutdown.Get(system);
+                shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "sip-stop-taking", () =>
                 {
-                    await sipService.StopListenersAsync().ConfigureAwait(false);
+                    sipService.BeginDrain();
+                    return Task.FromResult(Akka.Done.Instance);
+                });
+                var inFlightBound = DrainBound(shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone));
+                sipService.DrainBound = inFlightBound;
+                shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "sip-in-flight", async () =>
+                {
+                    await sipService.FinishDrainAsync(inFlightBound).ConfigureAwait(false);
                     return Akka.Done.Instance;
                 });
 
@@ -260,6 +272,13 @@ public static partial class NodeHost
                 _ = RecordStartAsync(ledger, runtime, identity, cluster.SelfAddress.ToString(), logger);
             });
     }
+
+    /// <summary>
+    /// How long a drain waits for SIP transactions in flight: the service-requests-done phase timeout less one second
+    /// (so the sockets close inside the phase), at least zero.
+    /// </summary>
+    internal static TimeSpan DrainBound(TimeSpan phaseTimeout) =>
+        phaseTimeout > TimeSpan.FromSeconds(1) ? phaseTimeout - TimeSpan.FromSeconds(1) : TimeSpan.Zero;
 
     private static async Task RecordStartAsync(IActorRef ledger, NodeRuntime runtime, NodeIdentity identity, string address, ILogger logger)
     {

@@ -22,6 +22,22 @@ public static class NodeProgram
 
     private const string Prefix = "routing-node: ";
 
+    /// <summary>
+    /// The process exit code once the host stopped: 0 for a clean stop, a drain (<c>routectl node drain</c>) or a
+    /// requested leave (<c>routectl cluster leave</c>: the member left, was removed and its ActorSystem ended); 1 when
+    /// the member was downed, could not join, or the host reported a failure.
+    /// </summary>
+    internal static int ExitCodeFor(int hostExitCode, Akka.Actor.CoordinatedShutdown.Reason? reason) => reason switch
+    {
+        Admin.DrainReason or Akka.Actor.CoordinatedShutdown.ClusterLeavingReason => ExitOk,
+        _ => hostExitCode == 0 ? ExitOk : ExitStartFailed,
+    };
+
+    private static Akka.Actor.CoordinatedShutdown.Reason? ShutdownReasonOf(WebApplication app) =>
+        app.Services.GetService(typeof(Akka.Actor.ActorSystem)) is Akka.Actor.ActorSystem system
+            ? Akka.Actor.CoordinatedShutdown.Get(system).ShutdownReason
+            : null;
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(stdout);
@@ -85,8 +101,9 @@ public static class NodeProgram
                 identity.NodeId, identity.Version, options.Admin.Url, string.Join(", ", options.Sip.Listen), identity.DataDirectory,
                 identity.AdminTokenFile ?? "(configured)");
             await app.WaitForShutdownAsync();
-            // Akka.Hosting sets -1 when the ActorSystem ended because the node was downed or removed.
-            return Environment.ExitCode == 0 ? ExitOk : ExitStartFailed;
+            // Akka.Hosting sets -1 whenever the ActorSystem ended before the host asked it to, a requested leave
+            // included; only a member that was downed (or could not join) failed.
+            return ExitCodeFor(Environment.ExitCode, ShutdownReasonOf(app));
         }
         catch (StartupFailureException e)
         {

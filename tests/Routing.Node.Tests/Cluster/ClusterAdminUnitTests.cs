@@ -69,4 +69,20 @@ public sealed class ClusterAdminUnitTests
         Assert.Throws<SerializationException>(() => serializer.FromBinary("{not json"u8.ToArray(), "NC1"));
         Assert.Throws<SerializationException>(() => serializer.Manifest("a string"));
     }
+
+    [Fact]
+    public void ExitCode_RequestedLeaveOrDrain_ZeroEvenWhenTheHostSawTheActorSystemEndFirst()
+    {
+        Assert.Equal(0, Hosting.NodeProgram.ExitCodeFor(-1, Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance));
+        Assert.Equal(0, Hosting.NodeProgram.ExitCodeFor(-1, DrainReason.Instance));
+        Assert.Equal(0, Hosting.NodeProgram.ExitCodeFor(0, null));
+    }
+
+    [Fact]
+    public void ExitCode_DownedOrJoinFailedOrHostFailure_One()
+    {
+        Assert.Equal(1, Hosting.NodeProgram.ExitCodeFor(-1, Akka.Actor.CoordinatedShutdown.ClusterDowningReason.Instance));
+        Assert.Equal(1, Hosting.NodeProgram.ExitCodeFor(-1, Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance));
+        Assert.Equal(1, Hosting.NodeProgram.ExitCodeFor(-1, null));
+    }
 }

@@ -64,6 +64,21 @@ public sealed class ClusterOperationsTests
     }
 
     [Fact]
+    public async Task Leave_RequestedThroughAnotherMember_MemberRemovedAndItsProcessExitsZero()
+    {
+        await using var cluster = await ClusterUnderTest.StartAsync(2, Ct);
+        var node1 = cluster["node1"];
+        var node2 = cluster["node2"];
+
+        var leave = await ClusterUnderTest.RoutectlAsync(node1, Ct, "cluster", "leave", "node2");
+        Assert.True(leave.ExitCode == 0, leave.Stderr + leave.Stdout);
+
+        Assert.True(await node2.Process!.WaitForExitAsync(TestEnvironment.Scaled(60), Ct), "node2 did not exit after leaving");
+        Assert.True(node2.Process.ExitCode == 0, $"node2 exited with {node2.Process.ExitCode}\n{node2.Process.Stderr}\n{node2.Process.Stdout}");
+        await ClusterUnderTest.WaitForAsync(node1, 1, 0, TestEnvironment.Scaled(20), Ct);
+    }
+
+    [Fact]
     public async Task Drain_RequestedThroughAnotherMember_NodeUnreadyAtOnceLeavesExitsZeroOthersStayUpSharedAddressKeepsAnswering()
     {
         await using var cluster = await ClusterUnderTest.StartAsync(3, Ct);

@@ -9,8 +9,9 @@ internal sealed class ClusterMember : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public ClusterMember(string name, string root, int sharedSipPort)
+    public ClusterMember(string name, string root, int sharedSipPort, IReadOnlyList<string> extraArguments)
     {
+        ExtraArguments = extraArguments;
         Name = name;
         SharedSipPort = sharedSipPort;
         FlowSecretFile = Path.Combine(root, "flow.secret");
@@ -48,11 +49,14 @@ internal sealed class ClusterMember : IDisposable
 
     public ChildProcess? Process { get; set; }
 
+    /// <summary>Flags added after the member's own (e.g. --auth none --domain example.com for call tests).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; }
+
     public string[] Arguments =>
     [
         "--config", ConfigFile, "--sip", $"udp:127.0.0.1:{SipPort}", "--sip", $"tcp:127.0.0.1:{SipPort}",
         "--sip", $"udp:127.0.0.1:{SharedSipPort}", "--sip-reuseport", "--flow-secret", FlowSecretFile,
-        "--admin", AdminUrl, "--akka", AkkaHostPort, "--data", DataDirectory,
+        "--admin", AdminUrl, "--akka", AkkaHostPort, "--data", DataDirectory, .. ExtraArguments,
     ];
 
     public async Task<HttpResponseMessage> GetAsync(string path, CancellationToken cancellationToken)
@@ -130,7 +134,13 @@ internal sealed class ClusterUnderTest : IAsyncDisposable
 
     public ClusterMember this[string name] => Members.Find(m => m.Name == name) ?? throw new ArgumentException("no member " + name);
 
-    public static async Task<ClusterUnderTest> StartAsync(int nodes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts PostgreSQL and <paramref name="nodes"/> members and waits until all are ready and Up.
+    /// <paramref name="extraArguments"/> go to every member's command line, <paramref name="extraConfig"/> (HOCON) after
+    /// the shared file. Record-Route names the shared address (routing.proxy.signaling-port), as in cluster-config.
+    /// </summary>
+    public static async Task<ClusterUnderTest> StartAsync(int nodes, CancellationToken cancellationToken, IReadOnlyList<string>? extraArguments = null,
+        string extraConfig = "")
     {
         var cluster = new ClusterUnderTest();
         try
@@ -139,13 +149,14 @@ internal sealed class ClusterUnderTest : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(cluster._dir, "flow.secret"), Guid.NewGuid().ToString("N"), cancellationToken);
             for (var i = 1; i <= nodes; i++)
             {
-                cluster.Members.Add(new ClusterMember("node" + i, cluster._dir, cluster.SharedSipPort));
+                cluster.Members.Add(new ClusterMember("node" + i, cluster._dir, cluster.SharedSipPort, extraArguments ?? []));
             }
 
             var shared = await File.ReadAllTextAsync(Path.Combine(TestEnvironment.RepoRoot, "cluster-config", "cluster.conf"), cancellationToken);
             foreach (var m in cluster.Members)
             {
-                await File.WriteAllTextAsync(m.ConfigFile, shared + $"\nrouting.node.name = {m.Name}\n", cancellationToken);
+                await File.WriteAllTextAsync(m.ConfigFile, shared + $"\nrouting.node.name = {m.Name}\nrouting.proxy.signaling-port = {cluster.SharedSipPort}\n"
+                    + extraConfig + "\n", cancellationToken);
                 cluster.Start(m);
             }
 
@@ -174,6 +185,12 @@ internal sealed class ClusterUnderTest : IAsyncDisposable
             TestEnvironment.NodeDll, .. member.Arguments,
             "--journal-connection", _postgres!.ConnectionString, "--seed", seeds[0], .. seeds.Length > 1 ? new[] { "--seed", seeds[1] } : [],
         ];
+        if (member.Process is { } old && Environment.GetEnvironmentVariable("ROUTING_TEST_LOGS") is { Length: > 0 } keep)
+        {
+            Directory.CreateDirectory(keep);
+            File.AppendAllText(Path.Combine(keep, member.Name + ".log"), old.Stdout + old.Stderr);
+        }
+
         member.Process?.Dispose();
         member.Process = ChildProcess.Start("dotnet", args, AppContext.BaseDirectory);
     }
@@ -235,8 +252,16 @@ internal sealed class ClusterUnderTest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // ROUTING_TEST_LOGS=DIR keeps each member's last output there (for a failed run's post-mortem).
+        var keep = Environment.GetEnvironmentVariable("ROUTING_TEST_LOGS");
         foreach (var m in Members)
         {
+            if (!string.IsNullOrEmpty(keep) && m.Process is { } p)
+            {
+                Directory.CreateDirectory(keep);
+                await File.AppendAllTextAsync(Path.Combine(keep, m.Name + ".log"), p.Stdout + p.Stderr);
+            }
+
             m.Dispose();
         }
 

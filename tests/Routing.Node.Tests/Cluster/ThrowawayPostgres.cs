@@ -20,7 +20,9 @@ internal sealed class ThrowawayPostgres : IDisposable
 
     public static async Task<ThrowawayPostgres> StartAsync(string workingDirectory, CancellationToken cancellationToken)
     {
-        var pg = ChildProcess.Start("timeout", ["600", "pg_virtualenv", "-t", "sh", "-c",
+        // Three members each pool connections per journal, snapshot store, query and CDR store: PostgreSQL's default
+        // 100 connections run out while a member restarts under load.
+        var pg = ChildProcess.Start("timeout", ["600", "pg_virtualenv", "-t", "-o", "max_connections=300", "sh", "-c",
             "echo \"PG|$PGHOST|$PGPORT|$PGUSER|$PGPASSWORD|$PGDATABASE\"; read _"], workingDirectory);
         var deadline = TimeProvider.System.GetTimestamp();
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
