@@ -149,11 +149,15 @@ public sealed class RegistrarNode : IAsyncLifetime
     }
 
     /// <summary>Runs the built routectl against this node.</summary>
-    internal async Task<ChildProcess> RoutectlAsync(CancellationToken cancellationToken, params string[] args)
+    internal Task<ChildProcess> RoutectlAsync(CancellationToken cancellationToken, params string[] args) =>
+        RoutectlWithinAsync(TestEnvironment.Scaled(100), cancellationToken, args);
+
+    /// <summary>Runs the built routectl against this node and waits at most <paramref name="limit"/> for it.</summary>
+    internal async Task<ChildProcess> RoutectlWithinAsync(TimeSpan limit, CancellationToken cancellationToken, params string[] args)
     {
         var routectl = ChildProcess.Start("dotnet",
             [TestEnvironment.RoutectlDll, "--node", AdminUrl, "--token-file", TokenFile, "--timeout", "120", .. args], AppContext.BaseDirectory);
-        Assert.True(await routectl.WaitForExitAsync(TestEnvironment.Scaled(100), cancellationToken), "routectl did not finish");
+        Assert.True(await routectl.WaitForExitAsync(limit, cancellationToken), "routectl did not finish");
         return routectl;
     }
 
