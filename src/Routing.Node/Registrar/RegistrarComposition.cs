@@ -121,7 +121,10 @@ public static class RegistrarComposition
         services.AddSingleton<IRegistrar, ClusterRegistrar>();
         services.AddSingleton(sp => new RegisterHandler(settings.Edge, sp.GetRequiredService<IRegistrar>(),
             sp.GetRequiredService<DigestNonceService>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RegistrarEdgeMetrics>()));
-        services.AddSingleton<Routing.Edge.Transactions.IEdgeRequestHandler, RegistrarRequestHandler>();
+        // The edge is resolved on first use: it is itself built from the request handlers.
+        services.AddSingleton<Routing.Edge.Transactions.IEdgeRequestHandler>(sp => new RegistrarRequestHandler(
+            sp.GetRequiredService<RegisterHandler>(), sp.GetRequiredService<EdgeOptions>(),
+            flow => sp.GetRequiredService<Routing.Edge.Transactions.ISipClient>().TokenFor(flow)));
     }
 
     /// <summary>The <c>user</c> shard region on routing nodes, a proxy elsewhere (akka-notes §1b, §2.2).</summary>
