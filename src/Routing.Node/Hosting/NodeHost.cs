@@ -45,10 +45,21 @@ public static partial class NodeHost
         akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 10
         """;
 
-    /// <summary>SQLite allows one writer at a time even in WAL mode (akka-notes §3.1, §10.8).</summary>
+    /// <summary>
+    /// SQLite allows one writer at a time even in WAL mode (akka-notes §3.1, §10.8). Reads run as read-uncommitted:
+    /// Microsoft.Data.Sqlite opens every other isolation level with BEGIN IMMEDIATE, the write lock, so each recovery's
+    /// three reads queued behind the writer and slept in SQLite's busy retry (seen in a trace of a bulk import); a
+    /// deferred read transaction in WAL mode reads a consistent snapshot without it (read_uncommitted only matters for a
+    /// shared cache, which the node does not use).
+    /// </summary>
     internal const string SqliteHocon = """
         akka.persistence.journal.sql.parallelism = 1
         akka.persistence.journal.sharding.parallelism = 1
+        akka.persistence.journal.sql.read-isolation-level = read-uncommitted
+        akka.persistence.journal.sharding.read-isolation-level = read-uncommitted
+        akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
+        akka.persistence.snapshot-store.sharding.read-isolation-level = read-uncommitted
+        akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
         """;
 
     public static string SeedAddress(string hostPort) => $"akka.tcp://{SystemName}@{hostPort}";

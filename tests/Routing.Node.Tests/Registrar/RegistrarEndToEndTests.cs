@@ -181,6 +181,10 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             Assert.StartsWith("baresip", userAgent, StringComparison.Ordinal);
             using var show = await _node.RoutectlAsync(Ct, "user", "show", $"sip:bob@{RegistrarNode.Domain}");
             Assert.Contains("baresip", show.Stdout, StringComparison.Ordinal);
+            // RFC 5626 §5.1: the binding's first Path entry names our edge with the token of the flow baresip registered on.
+            var edgePath = System.Text.RegularExpressions.Regex.Match(show.Stdout, $@"<sip:([A-Za-z0-9_-]+)@127\.0\.0\.1:{_node.SipPort};lr>");
+            Assert.True(edgePath.Success, show.Stdout);
+            Assert.True(edgePath.Groups[1].Value.Length >= 40, $"flow token too short to carry the flow and its MAC: {edgePath.Groups[1].Value}");
         }
         finally
         {

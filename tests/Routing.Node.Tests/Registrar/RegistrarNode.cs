@@ -39,6 +39,9 @@ public sealed class RegistrarNode : IAsyncLifetime
 
     public string DataDirectory { get; }
 
+    /// <summary>More node flags, e.g. <c>--journal postgres --journal-connection ...</c>.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     public string ConfigFile { get; }
 
     public int SipPort { get; }
@@ -75,7 +78,7 @@ public sealed class RegistrarNode : IAsyncLifetime
         Process = ChildProcess.Start("dotnet",
         [
             TestEnvironment.NodeDll, "--sip", $"udp:127.0.0.1:{SipPort}", "--admin", AdminUrl, "--akka", $"127.0.0.1:{AkkaPort}",
-            "--data", DataDirectory, "--auth", "digest", "--domain", Domain, "--config", ConfigFile,
+            "--data", DataDirectory, "--auth", "digest", "--domain", Domain, "--config", ConfigFile, .. ExtraArguments,
         ], AppContext.BaseDirectory);
         var deadline = DateTime.UtcNow + TestEnvironment.Scaled(40);
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
