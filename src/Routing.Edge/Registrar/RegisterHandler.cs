@@ -251,18 +251,20 @@ public sealed class RegisterHandler
         }
 
         var outbound = HasOptionTag(request, SipHeaderId.Supported, "outbound"u8);
-        var path = new List<string>();
-        if (flowToken is not null)
+        var outboundUsed = false;
+        foreach (var c in contacts)
         {
-            // RFC 5626 §5.1, RFC 3327 §4.2: our edge is the first hop towards the device, so its Path entry comes first and
-            // names this edge and the flow (the token as the user part); the proxy sends to the device on that flow.
-            var outboundUsed = false;
-            foreach (var c in contacts)
-            {
-                outboundUsed |= outbound && c.Instance is not null && c.RegId is not null;
-            }
+            outboundUsed |= outbound && c.Instance is not null && c.RegId is not null;
+        }
 
-            path.Add(EdgePath(flowToken, local, transport, outboundUsed));
+        var path = new List<string>();
+        if (flowToken is not null && outboundUsed)
+        {
+            // RFC 5626 §5.1, RFC 3327 §4.2: with outbound our edge is the first hop towards the device, so its Path entry
+            // comes first, names this edge and the flow (the token as the user part) and carries "ob"; the proxy then
+            // sends to the device on that flow. Without outbound the Contact is where requests go (RFC 3261 §16.5), so no
+            // flow is pinned: a UA may register a contact other than its own socket (third-party registration).
+            path.Add(EdgePath(flowToken, local, transport));
         }
 
         foreach (var range in request.EnumerateValues(SipHeaderId.Path))
@@ -294,10 +296,10 @@ public sealed class RegisterHandler
     }
 
     /// <summary>
-    /// This edge's Path entry for a REGISTER that arrived on a flow: <c>&lt;sip:TOKEN@host:port;transport=T;lr;ob&gt;</c>,
-    /// <c>ob</c> only where outbound is used (RFC 5626 §5.1: the registrar then knows the edge keeps the flow).
+    /// This edge's Path entry for an outbound REGISTER that arrived on a flow:
+    /// <c>&lt;sip:TOKEN@host:port;transport=T;lr;ob&gt;</c> (RFC 5626 §5.1: "ob" tells the registrar the edge keeps the flow).
     /// </summary>
-    internal static string EdgePath(string flowToken, IPEndPoint local, SipTransportKind transport, bool outbound)
+    internal static string EdgePath(string flowToken, IPEndPoint local, SipTransportKind transport)
     {
         ArgumentNullException.ThrowIfNull(flowToken);
         ArgumentNullException.ThrowIfNull(local);
@@ -308,13 +310,7 @@ public sealed class RegisterHandler
             entry.Append(";transport=").Append(TransportName(transport));
         }
 
-        entry.Append(";lr");
-        if (outbound)
-        {
-            entry.Append(";ob");
-        }
-
-        return entry.Append('>').ToString();
+        return entry.Append(";lr;ob>").ToString();
     }
 
     private static string TransportName(SipTransportKind transport) => transport switch

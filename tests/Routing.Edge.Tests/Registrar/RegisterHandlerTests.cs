@@ -384,27 +384,37 @@ public sealed class RegisterHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task Rfc3327_4_2_RegisterOverAFlowWithoutOutbound_StoresOurPathWithoutOb()
+    public async Task Rfc5626_5_1_RegisterOverAFlowWithoutOutbound_NoEdgePathSoTheContactIsUsed()
     {
-        await Handle(Handler(), Request(), flowToken: "tok");
+        await Handle(Handler(), Request(extra: "Path: <sip:edge1.example.net;lr>\n"), flowToken: "tok");
 
-        Assert.Equal(["<sip:tok@127.0.0.1:5060;lr>"], Assert.Single(_registrar.Commands).Path);
+        Assert.Equal(["<sip:edge1.example.net;lr>"], Assert.Single(_registrar.Commands).Path);
     }
 
     [Fact]
-    public async Task Rfc5626_5_1_InstanceAndRegIdWithoutSupportedOutbound_NoOb()
+    public async Task Rfc5626_5_1_InstanceAndRegIdWithoutSupportedOutbound_NoEdgePath()
     {
         await Handle(Handler(), Request("Contact: <sip:alice@192.0.2.10>;+sip.instance=\"<urn:uuid:1>\";reg-id=1"), flowToken: "tok",
             transport: SipTransportKind.Tls);
 
-        Assert.Equal(["<sip:tok@127.0.0.1:5060;transport=tls;lr>"], Assert.Single(_registrar.Commands).Path);
+        Assert.Empty(Assert.Single(_registrar.Commands).Path);
+        Assert.Equal("tls", _registrar.Commands[0].Transport);
+    }
+
+    [Fact]
+    public async Task Rfc5626_5_1_OutboundOverUdp_EdgePathWithoutTransportParameter()
+    {
+        await Handle(Handler(), Request("Contact: <sip:alice@192.0.2.10>;+sip.instance=\"<urn:uuid:1>\";reg-id=1", "Supported: outbound\n"),
+            flowToken: "tok");
+
+        Assert.Equal(["<sip:tok@127.0.0.1:5060;lr;ob>"], Assert.Single(_registrar.Commands).Path);
     }
 
     [Fact]
     public void EdgePath_Ipv6Local_BracketsTheAddress()
     {
         Assert.Equal("<sip:t@[2001:db8::1]:5061;transport=tls;lr;ob>",
-            RegisterHandler.EdgePath("t", new IPEndPoint(IPAddress.Parse("2001:db8::1"), 5061), SipTransportKind.Tls, outbound: true));
+            RegisterHandler.EdgePath("t", new IPEndPoint(IPAddress.Parse("2001:db8::1"), 5061), SipTransportKind.Tls));
     }
 
     [Fact]

@@ -156,11 +156,14 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             dns_server		127.0.0.1:53
             module_path		/usr/lib/baresip/modules
             module			g711.so
+            module_tmp		uuid.so
             module_tmp		account.so
 
             """, Ct);
+        // RFC 5626 needs a stable instance id: baresip's uuid module reads it from the "uuid" file of its folder.
+        await File.WriteAllTextAsync(Path.Combine(dir, "uuid"), Guid.NewGuid().ToString(), Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "accounts"),
-            $"<sip:bob@{RegistrarNode.Domain};transport=udp>;auth_pass=bob-secret;outbound=\"sip:127.0.0.1:{_node.SipPort};transport=udp\";regint=600\n", Ct);
+            $"<sip:bob@{RegistrarNode.Domain};transport=udp>;auth_pass=bob-secret;outbound=\"sip:127.0.0.1:{_node.SipPort};transport=udp\";sipnat=outbound;regint=600\n", Ct);
         using var baresip = ChildProcess.Start("timeout", ["60", "baresip", "-f", dir, "-t", "50"], dir);
         try
         {
@@ -181,8 +184,9 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             Assert.StartsWith("baresip", userAgent, StringComparison.Ordinal);
             using var show = await _node.RoutectlAsync(Ct, "user", "show", $"sip:bob@{RegistrarNode.Domain}");
             Assert.Contains("baresip", show.Stdout, StringComparison.Ordinal);
-            // RFC 5626 §5.1: the binding's first Path entry names our edge with the token of the flow baresip registered on.
-            var edgePath = System.Text.RegularExpressions.Regex.Match(show.Stdout, $@"<sip:([A-Za-z0-9_-]+)@127\.0\.0\.1:{_node.SipPort};lr>");
+            // RFC 5626 §5.1: baresip registers with outbound (sipnat=outbound: +sip.instance, reg-id), so the binding's
+            // first Path entry names our edge with the token of the flow it registered on, and "ob".
+            var edgePath = System.Text.RegularExpressions.Regex.Match(show.Stdout, $@"<sip:([A-Za-z0-9_-]+)@127\.0\.0\.1:{_node.SipPort};lr;ob>");
             Assert.True(edgePath.Success, show.Stdout);
             Assert.True(edgePath.Groups[1].Value.Length >= 40, $"flow token too short to carry the flow and its MAC: {edgePath.Groups[1].Value}");
         }
