@@ -52,13 +52,16 @@ public sealed class AdminClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly Uri _node;
+    private readonly TimeSpan _timeout;
 
     public AdminClient(GlobalOptions options, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _node = options.Node;
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _http.Timeout = options.Timeout;
+        _timeout = options.Timeout;
+        // Each call sets its own limit; for a stream (ReadLinesAsync) it covers the headers only.
+        _http.Timeout = Timeout.InfiniteTimeSpan;
         if (!string.IsNullOrEmpty(options.Token))
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
@@ -69,9 +72,18 @@ public sealed class AdminClient : IDisposable
         SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
     /// <summary>Sends <paramref name="jsonBody"/> (when not null) as application/json with <paramref name="method"/>.</summary>
-    public async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? jsonBody, CancellationToken cancellationToken)
+    public Task<AdminResponse> SendAsync(HttpMethod method, string path, string? jsonBody, CancellationToken cancellationToken) =>
+        SendAsync(method, path, jsonBody, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SendAsync(HttpMethod, string, string?, CancellationToken)"/>, with a longer limit than --timeout for
+    /// calls that do much work per request (a batch of an import): the limit is <paramref name="atLeast"/> when that
+    /// is larger.
+    /// </summary>
+    public async Task<AdminResponse> SendAsync(HttpMethod method, string path, string? jsonBody, TimeSpan? atLeast, CancellationToken cancellationToken)
     {
         var uri = new Uri(_node, path);
+        var limit = atLeast is { } a && a > _timeout ? a : _timeout;
         try
         {
             using var request = new HttpRequestMessage(method, uri);
@@ -80,8 +92,10 @@ public sealed class AdminClient : IDisposable
                 request.Content = new StringContent(jsonBody, System.Text.Encoding.UTF8, "application/json");
             }
 
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(limit);
+            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             return new AdminResponse(response.StatusCode, body);
         }
         catch (HttpRequestException e)
@@ -91,7 +105,7 @@ public sealed class AdminClient : IDisposable
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new NodeUnreachableException($"the node at {_node} did not answer within {_http.Timeout.TotalSeconds:0.#} s", e);
+            throw new NodeUnreachableException($"the node at {_node} did not answer within {limit.TotalSeconds:0.#} s", e);
         }
     }
 
@@ -107,14 +121,22 @@ public sealed class AdminClient : IDisposable
     {
         var uri = new Uri(_node, path);
         HttpResponseMessage response;
-        try
+        using (var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            var detail = e.InnerException is SocketException se ? se.SocketErrorCode.ToString() : e.Message;
-            throw new NodeUnreachableException($"cannot reach the node at {_node}: {detail}", e);
+            headers.CancelAfter(_timeout);
+            try
+            {
+                response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, headers.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                var detail = e.InnerException is SocketException se ? se.SocketErrorCode.ToString() : e.Message;
+                throw new NodeUnreachableException($"cannot reach the node at {_node}: {detail}", e);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new NodeUnreachableException($"the node at {_node} did not answer within {_timeout.TotalSeconds:0.#} s", e);
+            }
         }
 
         using (response)

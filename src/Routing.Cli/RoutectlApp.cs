@@ -91,7 +91,11 @@ public static class RoutectlApp
         using var client = new AdminClient(options, handler);
         try
         {
-            return await verb.RunAsync(new VerbContext(options, options.Words[2..], stdout, stderr, client), cancellationToken);
+            var context = new VerbContext(options, options.Words[2..], stdout, stderr, client)
+            {
+                ErrorIsTerminal = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected,
+            };
+            return await verb.RunAsync(context, cancellationToken);
         }
         catch (NodeUnreachableException e)
         {

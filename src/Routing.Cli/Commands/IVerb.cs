@@ -1,7 +1,11 @@
 namespace Routing.Cli.Commands;
 
 /// <summary>What a verb runs with.</summary>
-public sealed record VerbContext(GlobalOptions Options, IReadOnlyList<string> Arguments, TextWriter Out, TextWriter Error, AdminClient Client);
+public sealed record VerbContext(GlobalOptions Options, IReadOnlyList<string> Arguments, TextWriter Out, TextWriter Error, AdminClient Client)
+{
+    /// <summary>stderr is a terminal (progress may redraw one line); false when redirected or in tests.</summary>
+    public bool ErrorIsTerminal { get; init; }
+}
 
 /// <summary>One routectl verb (e.g. <c>cluster show</c>); one class each.</summary>
 public interface IVerb

@@ -31,6 +31,8 @@ internal static class RegistrarWire
     internal const string ChangeResultManifest = "UCR1";
     internal const string StopManifest = "USTOP1";
     internal const string UnavailableManifest = "UNA1";
+    internal const string GetDigestCredentialsManifest = "UGD1";
+    internal const string DigestCredentialsResultManifest = "UGDR1";
 
     public static string? Manifest(object o) => o switch
     {
@@ -51,6 +53,8 @@ internal static class RegistrarWire
         UserChangeResult => ChangeResultManifest,
         StopUser => StopManifest,
         RegistrarUnavailable => UnavailableManifest,
+        GetDigestCredentials => GetDigestCredentialsManifest,
+        DigestCredentialsResult => DigestCredentialsResultManifest,
         _ => null,
     };
 
@@ -171,6 +175,27 @@ internal static class RegistrarWire
                 break;
             case RegistrarUnavailable u:
                 Str(w, 1, u.Aor);
+                break;
+            case GetDigestCredentials g:
+                Str(w, 1, g.Aor);
+                break;
+            case DigestCredentialsResult d:
+                Str(w, 1, d.Aor); Bool(w, 2, d.Provisioned);
+                if (d.Username is not null)
+                {
+                    Str(w, 3, d.Username);
+                }
+
+                if (d.Realm is not null)
+                {
+                    Str(w, 4, d.Realm);
+                }
+
+                foreach (var c in d.Credentials)
+                {
+                    Msg(w, 5, c, WriteHa1);
+                }
+
                 break;
             default:
                 throw new SerializationException($"registrar wire cannot write {o?.GetType().FullName}");
@@ -363,6 +388,26 @@ internal static class RegistrarWire
                 return new DeprovisionUser(ReadAor(r));
             case GetUserManifest:
                 return new GetUser(ReadAor(r));
+            case GetDigestCredentialsManifest:
+                return new GetDigestCredentials(ReadAor(r));
+            case DigestCredentialsResultManifest:
+            {
+                var aor = "";
+                var provisioned = false;
+                string? user = null, realm = null;
+                var creds = new List<Ha1Entry>();
+                Fields(r, (n, s) => n switch
+                {
+                    1 => Set(ref aor, s.ReadString()),
+                    2 => Set(ref provisioned, s.ReadBool()),
+                    3 => Set(ref user, s.ReadString()),
+                    4 => Set(ref realm, s.ReadString()),
+                    5 => Add(creds, ReadMsg(s, ReadHa1)),
+                    _ => false,
+                });
+                return new DigestCredentialsResult(aor, provisioned, user, realm, creds);
+            }
+
             case UnavailableManifest:
                 return new RegistrarUnavailable(ReadAor(r));
             case StopManifest:

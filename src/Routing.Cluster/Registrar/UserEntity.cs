@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Persistence;
@@ -113,6 +114,9 @@ public sealed class UserEntity : ReceivePersistentActor
 
             Sender.Tell(new UserResult(_aor, _state.Provisioned, algorithms, RegistrarDecider.Views(_state, now), failures));
         });
+        Command<GetDigestCredentials>(_ => Sender.Tell(new DigestCredentialsResult(_aor, _state.Provisioned,
+            _state.Provisioned ? _state.Username : null, _state.Provisioned ? _state.Realm : null,
+            _state.Provisioned ? _state.Credentials : ImmutableArray<Ha1Entry>.Empty)));
         Command<ExpireDue>(_ =>
         {
             _timerDue = null;

@@ -99,6 +99,25 @@ public sealed record DeprovisionUser(string Aor) : IUserCommand;
 /// <summary>Admin query: the user, its credentials' algorithms and its live bindings.</summary>
 public sealed record GetUser(string Aor) : IUserCommand;
 
+/// <summary>
+/// Proxy query: the digest username, realm and HA1s of the user, to check a Proxy-Authorization (RFC 3261 §22.3). Answered
+/// from the entity's state by <see cref="DigestCredentialsResult"/>; the password is never stored, so it never travels.
+/// </summary>
+public sealed record GetDigestCredentials(string Aor) : IUserCommand;
+
+/// <summary>Answer to <see cref="GetDigestCredentials"/>.</summary>
+/// <param name="Provisioned">False for an unknown AOR (or one that registered without provisioning): no credentials.</param>
+public sealed record DigestCredentialsResult(string Aor, bool Provisioned, string? Username, string? Realm, IReadOnlyList<Ha1Entry> Credentials)
+    : IRoutingSerializable
+{
+    /// <summary>Value equality, credentials compared element by element.</summary>
+    public bool Equals(DigestCredentialsResult? other) =>
+        other is not null && Aor == other.Aor && Provisioned == other.Provisioned && Username == other.Username && Realm == other.Realm
+        && Credentials.SequenceEqual(other.Credentials);
+
+    public override int GetHashCode() => HashCode.Combine(Aor, Provisioned, Username, Realm, Credentials.Count);
+}
+
 /// <summary>Answer to <see cref="ProvisionUser"/> / <see cref="DeprovisionUser"/>.</summary>
 public sealed record UserChangeResult(string Aor, UserChangeOutcome Outcome) : IRoutingSerializable;
 

@@ -10,7 +10,7 @@ public sealed record RegisterContact(string Uri, string Parameters, uint? Expire
 /// <param name="Star">Contact: *.</param>
 /// <param name="Path">Path values (RFC 3327) in order.</param>
 /// <param name="SourceAddress">"ip:port" the request came from.</param>
-/// <param name="Transport">udp or tcp (lower case).</param>
+/// <param name="Transport">udp, tcp or tls (lower case).</param>
 /// <param name="Authorization">The Authorization header value, null when absent.</param>
 /// <param name="Outbound">Supported lists "outbound" (RFC 5626 §5.2).</param>
 public sealed record RegisterCommand(

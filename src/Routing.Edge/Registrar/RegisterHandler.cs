@@ -101,16 +101,17 @@ public sealed class RegisterHandler
     public int InFlight => _inFlight.Count;
 
     /// <summary>
-    /// Handles one REGISTER. <paramref name="remote"/> is the packet's source; <paramref name="local"/> where it arrived.
-    /// Null: a retransmission of a request still being decided, absorbed (its answer goes out once, RFC 3261 §17.2.2).
+    /// Handles one REGISTER. <paramref name="remote"/> is the packet's source; <paramref name="local"/> where it arrived;
+    /// <paramref name="flowToken"/> the token of the flow it arrived on (null: no flow tokens, e.g. in unit tests of other
+    /// rules). Null: a retransmission of a request still being decided, absorbed (its answer goes out once, RFC 3261 §17.2.2).
     /// </summary>
     public async Task<SipReply?> HandleAsync(SipMessage request, IPEndPoint remote, IPEndPoint local, SipTransportKind transport,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? flowToken = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(remote);
         ArgumentNullException.ThrowIfNull(local);
-        var extracted = Extract(request, remote, transport, out var command, out var realm);
+        var extracted = Extract(request, remote, local, transport, flowToken, out var command, out var realm);
         if (extracted is not null)
         {
             _metrics.Answered(extracted.Status);
@@ -167,7 +168,8 @@ public sealed class RegisterHandler
     }
 
     /// <summary>Validates and extracts; returns a reply when the edge can answer on its own, else null and the command.</summary>
-    private SipReply? Extract(SipMessage request, IPEndPoint remote, SipTransportKind transport, out RegisterCommand? command, out string? realm)
+    private SipReply? Extract(SipMessage request, IPEndPoint remote, IPEndPoint local, SipTransportKind transport, string? flowToken,
+        out RegisterCommand? command, out string? realm)
     {
         command = null;
         realm = null;
@@ -248,7 +250,23 @@ public sealed class RegisterHandler
             headerExpires = eh.Seconds;
         }
 
+        var outbound = HasOptionTag(request, SipHeaderId.Supported, "outbound"u8);
+        var outboundUsed = false;
+        foreach (var c in contacts)
+        {
+            outboundUsed |= outbound && c.Instance is not null && c.RegId is not null;
+        }
+
         var path = new List<string>();
+        if (flowToken is not null && outboundUsed)
+        {
+            // RFC 5626 §5.1, RFC 3327 §4.2: with outbound our edge is the first hop towards the device, so its Path entry
+            // comes first, names this edge and the flow (the token as the user part) and carries "ob"; the proxy then
+            // sends to the device on that flow. Without outbound the Contact is where requests go (RFC 3261 §16.5), so no
+            // flow is pinned: a UA may register a contact other than its own socket (third-party registration).
+            path.Add(EdgePath(flowToken, local, transport));
+        }
+
         foreach (var range in request.EnumerateValues(SipHeaderId.Path))
         {
             path.Add(Encoding.UTF8.GetString(request.Slice(range)).Trim());
@@ -273,10 +291,34 @@ public sealed class RegisterHandler
         }
 
         command = new RegisterCommand(aor, requestUri.ToString(), star, contacts, headerExpires, Encoding.UTF8.GetString(request.CallId),
-            request.CSeqNumber, path, remote.ToString(), transport == SipTransportKind.Tcp ? "tcp" : "udp", userAgent, authorization,
-            HasOptionTag(request, SipHeaderId.Supported, "outbound"u8));
+            request.CSeqNumber, path, remote.ToString(), TransportName(transport), userAgent, authorization, outbound);
         return null;
     }
+
+    /// <summary>
+    /// This edge's Path entry for an outbound REGISTER that arrived on a flow:
+    /// <c>&lt;sip:TOKEN@host:port;transport=T;lr;ob&gt;</c> (RFC 5626 §5.1: "ob" tells the registrar the edge keeps the flow).
+    /// </summary>
+    internal static string EdgePath(string flowToken, IPEndPoint local, SipTransportKind transport)
+    {
+        ArgumentNullException.ThrowIfNull(flowToken);
+        ArgumentNullException.ThrowIfNull(local);
+        var entry = new StringBuilder(flowToken.Length + 64).Append("<sip:").Append(flowToken).Append('@').Append(FormatHost(local.Address))
+            .Append(':').Append(local.Port);
+        if (transport != SipTransportKind.Udp)
+        {
+            entry.Append(";transport=").Append(TransportName(transport));
+        }
+
+        return entry.Append(";lr;ob>").ToString();
+    }
+
+    private static string TransportName(SipTransportKind transport) => transport switch
+    {
+        SipTransportKind.Tcp => "tcp",
+        SipTransportKind.Tls => "tls",
+        _ => "udp",
+    };
 
     private SipReply Respond(SipMessage request, RegisterCommand command, RegisterResult result, string realm, IPEndPoint remote, IPEndPoint local,
         SipTransportKind transport)

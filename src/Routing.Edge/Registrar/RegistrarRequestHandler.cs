@@ -1,5 +1,6 @@
 using Routing.Edge.Transactions;
 using Routing.Sip.Message;
+using Routing.Sip.Transport;
 
 namespace Routing.Edge.Registrar;
 
@@ -11,12 +12,16 @@ namespace Routing.Edge.Registrar;
 public sealed class RegistrarRequestHandler : IEdgeRequestHandler
 {
     private readonly RegisterHandler _handler;
+    private readonly Func<SipFlowAddress, string>? _flowToken;
     private readonly string _serverHeader;
 
-    public RegistrarRequestHandler(RegisterHandler handler, EdgeOptions options)
+    /// <param name="flowToken">The token of the flow a REGISTER arrived on (<see cref="ISipClient.TokenFor"/>), for this
+    /// edge's Path entry (RFC 5626 §5.1); null on an edge without flow tokens.</param>
+    public RegistrarRequestHandler(RegisterHandler handler, EdgeOptions options, Func<SipFlowAddress, string>? flowToken = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+        _flowToken = flowToken;
         _serverHeader = "Server: " + options.ServerName + "\r\n";
     }
 
@@ -39,7 +44,8 @@ public sealed class RegistrarRequestHandler : IEdgeRequestHandler
         try
         {
             var source = request.Source;
-            reply = await _handler.HandleAsync(request.Message, source.Remote, source.Local, source.Transport, CancellationToken.None)
+            var token = _flowToken?.Invoke(source.Flow);
+            reply = await _handler.HandleAsync(request.Message, source.Remote, source.Local, source.Transport, CancellationToken.None, token)
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -19,11 +19,14 @@ public sealed record UserCredentialsRequest(string? Aor, string? Password);
 /// <summary>Answer of <c>POST /api/users</c>.</summary>
 public sealed record UserChangeResponse(string Aor, string Outcome);
 
-/// <summary>Answer of <c>POST /api/users/import</c>.</summary>
-public sealed record UserImportResponse(int Created, int Updated, IReadOnlyList<UserImportFailure> Failed);
+/// <summary>One line of a batch: its number in the operator's file (for the report), the AOR and the password.</summary>
+public sealed record UserBatchItem(int Line, string? Aor, string? Password);
 
-/// <summary>One line an import could not apply.</summary>
-public sealed record UserImportFailure(string Aor, string Error);
+/// <summary>What became of one line: <c>created</c>, <c>updated</c>, <c>invalid</c> (with the reason) or <c>journal-unavailable</c>.</summary>
+public sealed record UserBatchOutcome(int Line, string Aor, string Outcome, string? Error);
+
+/// <summary>Answer of <c>POST /api/users/batch</c>: counts and one outcome per line, in the order sent.</summary>
+public sealed record UserBatchResponse(int Created, int Updated, int Failed, IReadOnlyList<UserBatchOutcome> Results);
 
 /// <summary>One binding as the admin API shows it.</summary>
 public sealed record BindingResponse(
@@ -49,7 +52,8 @@ public sealed record UserResponse(string Aor, bool Provisioned, IReadOnlyList<st
 /// User provisioning on the admin API (bearer token as for every route):
 /// <list type="bullet">
 /// <item><c>POST /api/users</c> {aor, password}: create or update (HA1 for SHA-256 and MD5, RFC 7616 §3.4.2, RFC 8760)</item>
-/// <item><c>POST /api/users/import</c> [{aor, password}, ...]: many at once (used by <c>routectl user import</c>)</item>
+/// <item><c>POST /api/users/batch</c> [{line, aor, password}, ...]: many at once, one outcome per line (used by
+/// <c>routectl user import</c>)</item>
 /// <item><c>GET /api/users/{aor}</c>: the user and its live bindings (flows, expiry, user agent, source)</item>
 /// <item><c>DELETE /api/users/{aor}</c>: remove the user and its bindings</item>
 /// <item><c>GET /api/users?limit=N</c>: AORs with a journal (provisioned, or registered without auth)</item>
@@ -57,13 +61,22 @@ public sealed record UserResponse(string Aor, bool Provisioned, IReadOnlyList<st
 /// </summary>
 public static class UserEndpoints
 {
-    private const int ImportParallelism = 128;
+    /// <summary>At most this many lines per batch request (routectl sends 2 000).</summary>
+    public const int MaxBatchLines = 10_000;
 
     /// <summary>
-    /// An import creates thousands of entities at once (each recovers from the journal before its first write), so one
-    /// attempt may wait far longer than a single REGISTER would; provisioning is idempotent, so a timed-out one is retried.
+    /// User entities provisioned at once per batch. Each new entity recovers (three journal reads) and writes one
+    /// atomic batch of two events; the journal groups the writes of concurrent entities, so throughput grows with the
+    /// entities in flight (measured on SQLite: 128 in flight 10 000 users in 37 s, 1 024 in flight 11.6 s). routectl keeps
+    /// two batches in flight, so 1 024 at the node.
     /// </summary>
-    private static readonly TimeSpan ImportTimeout = TimeSpan.FromSeconds(30);
+    public const int BatchParallelism = 512;
+
+    /// <summary>
+    /// An import creates thousands of entities at once, so one attempt may wait far longer than a single REGISTER
+    /// would; provisioning is idempotent, so a timed-out one is retried.
+    /// </summary>
+    private static readonly TimeSpan ImportTimeout = TimeSpan.FromSeconds(60);
 
     private const int ImportAttempts = 3;
 
@@ -87,45 +100,17 @@ public static class UserEndpoints
                     statusCode: outcome == UserChangeOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         });
 
-        app.MapPost("/api/users/import", async (UserCredentialsRequest[] body, IServiceProvider sp, CancellationToken ct) =>
+        app.MapPost("/api/users/batch", async (UserBatchItem[] body, IServiceProvider sp, CancellationToken ct) =>
         {
+            if (body.Length > MaxBatchLines)
+            {
+                return Results.Json(new ErrorResponse("bad-request", $"at most {MaxBatchLines} lines per batch, got {body.Length}"),
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+
             var registrar = (ClusterRegistrar)sp.GetRequiredService<Routing.Edge.Registrar.IRegistrar>();
-            var settings = sp.GetRequiredService<RegistrarComposition.Settings>();
             var region = await registrar.RegionAsync(ct);
-            int created = 0, updated = 0;
-            var failed = new List<UserImportFailure>();
-            var gate = new Lock();
-            await Parallel.ForEachAsync(body, new ParallelOptions { MaxDegreeOfParallelism = ImportParallelism, CancellationToken = ct },
-                async (item, token) =>
-                {
-                    string? error;
-                    if (!TryProvision(item, out var command, out error))
-                    {
-                        lock (gate)
-                        {
-                            failed.Add(new UserImportFailure(item?.Aor ?? string.Empty, error));
-                        }
-
-                        return;
-                    }
-
-                    var outcome = UserChangeOutcome.JournalUnavailable;
-                    for (var attempt = 0; attempt < ImportAttempts && outcome == UserChangeOutcome.JournalUnavailable; attempt++)
-                    {
-                        outcome = await ChangeAsync(region, command!, ImportTimeout, token);
-                    }
-
-                    lock (gate)
-                    {
-                        switch (outcome)
-                        {
-                            case UserChangeOutcome.Created: created++; break;
-                            case UserChangeOutcome.Updated: updated++; break;
-                            default: failed.Add(new UserImportFailure(command!.Aor, Name(outcome))); break;
-                        }
-                    }
-                });
-            return Results.Ok(new UserImportResponse(created, updated, failed));
+            return Results.Ok(await ProvisionBatchAsync(region, body, BatchParallelism, ImportTimeout, ct));
         });
 
         app.MapGet("/api/users/{aor}", async (string aor, IServiceProvider sp, CancellationToken ct) =>
@@ -204,6 +189,48 @@ public static class UserEndpoints
             sorted.Sort(StringComparer.Ordinal);
             return Results.Ok(new { users = sorted, count = sorted.Count });
         });
+    }
+
+    /// <summary>
+    /// Provisions every line of <paramref name="items"/> through its user entity, at most <paramref name="parallelism"/>
+    /// at once. A line that does not parse is reported as <c>invalid</c> and the rest go on.
+    /// </summary>
+    internal static async Task<UserBatchResponse> ProvisionBatchAsync(IActorRef region, IReadOnlyList<UserBatchItem> items, int parallelism,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        var results = new UserBatchOutcome[items.Count];
+        int created = 0, updated = 0, failed = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
+            async (index, token) =>
+            {
+                var item = items[index];
+                ProvisionUser? command = null;
+                var error = "empty line";
+                if (item is null || !TryProvision(new UserCredentialsRequest(item.Aor, item.Password), out command, out error))
+                {
+                    Interlocked.Increment(ref failed);
+                    results[index] = new UserBatchOutcome(item?.Line ?? 0, item?.Aor ?? string.Empty, "invalid", error);
+                    return;
+                }
+
+                var outcome = UserChangeOutcome.JournalUnavailable;
+                for (var attempt = 0; attempt < ImportAttempts && outcome == UserChangeOutcome.JournalUnavailable; attempt++)
+                {
+                    outcome = await ChangeAsync(region, command!, timeout, token);
+                }
+
+                switch (outcome)
+                {
+                    case UserChangeOutcome.Created: Interlocked.Increment(ref created); break;
+                    case UserChangeOutcome.Updated: Interlocked.Increment(ref updated); break;
+                    default: Interlocked.Increment(ref failed); break;
+                }
+
+                results[index] = new UserBatchOutcome(item.Line, command!.Aor, Name(outcome),
+                    outcome is UserChangeOutcome.Created or UserChangeOutcome.Updated ? null : "the user entity did not confirm the write");
+            });
+        return new UserBatchResponse(created, updated, failed, results);
     }
 
     private static async Task<UserChangeOutcome> ChangeAsync(IActorRef region, IUserCommand command, TimeSpan timeout, CancellationToken ct)

@@ -49,7 +49,9 @@ public static partial class NodeHost
 
     /// <summary>
     /// SQLite: both journals (app and sharding) are our group-commit writer instead of Akka.Persistence.Sql's, on the
-    /// same tables and schema; the snapshot stores and the SQL read journal stay Akka.Persistence.Sql's.
+    /// same tables and schema; the snapshot stores and the SQL read journal stay Akka.Persistence.Sql's. Their reads run as
+    /// read-uncommitted: Microsoft.Data.Sqlite opens every other isolation level with BEGIN IMMEDIATE (the write lock), so
+    /// each read queued behind the writer; a deferred read in WAL mode reads a consistent snapshot without it.
     /// </summary>
     internal static string SqliteHocon(SqliteSynchronous synchronous)
     {
@@ -57,6 +59,9 @@ public static partial class NodeHost
         return $$"""
             akka.persistence.journal.sql { class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}", sqlite-synchronous = {{sync}} }
             akka.persistence.journal.sharding { class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}", sqlite-synchronous = {{sync}} }
+            akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
+            akka.persistence.snapshot-store.sharding.read-isolation-level = read-uncommitted
+            akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
             """;
     }
 

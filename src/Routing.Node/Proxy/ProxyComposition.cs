@@ -124,9 +124,10 @@ public static class ProxyComposition
         services.AddSingleton<ClusterDialogPort>();
         services.AddSingleton<IDialogPort>(sp => sp.GetRequiredService<ClusterDialogPort>());
         services.AddSingleton<ILocationPort, ClusterLocationPort>();
-        services.AddSingleton<IProxyCredentials>(sp => new JournalProxyCredentials(
-            sp.GetRequiredService<Akka.Actor.ActorSystem>(), new DigestVerifier(sp.GetRequiredService<DigestNonceService>()),
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IProxyCredentials>(sp => new UserEntityProxyCredentials(
+            ((Registrar.ClusterRegistrar)sp.GetRequiredService<Routing.Edge.Registrar.IRegistrar>()).RegionAsync,
+            new DigestVerifier(sp.GetRequiredService<DigestNonceService>()), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Registrar.RegistrarComposition.Settings>().AskTimeout));
         services.AddSingleton(sp => new ProxyHandler(settings.Proxy, sp.GetRequiredService<ISipClient>(), sp.GetRequiredService<ILocationPort>(),
             sp.GetRequiredService<IDialogPort>(), sp.GetRequiredService<IProxyCredentials>(), sp.GetRequiredService<DigestNonceService>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyHandler>>(),

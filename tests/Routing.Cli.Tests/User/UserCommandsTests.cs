@@ -132,40 +132,4 @@ public sealed class UserCommandsTests
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(["sip:a@example.com", "sip:b@example.com"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
-
-    [Fact]
-    public async Task UserImport_Csv_SendsBatchesShowsProgressAndSummary()
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"users-{Guid.NewGuid():N}.csv");
-        var lines = new List<string> { "# aor,password", "" };
-        for (var i = 0; i < UserImportCommand.BatchSize + 5; i++)
-        {
-            lines.Add($"sip:u{i}@example.com,pw,with,commas");
-        }
-
-        await File.WriteAllLinesAsync(file, lines, TestContext.Current.CancellationToken);
-        var node = new RecordingNode().On("POST", "/api/users/import", HttpStatusCode.OK, """{"created":5,"updated":0,"failed":[]}""");
-        try
-        {
-            var (code, output, error) = await Run(node, "user", "import", file);
-
-            Assert.Equal(ExitCodes.Ok, code);
-            Assert.Equal(2, node.Requests.Count);
-            Assert.Contains("\"password\":\"pw,with,commas\"", node.Requests[0].Body, StringComparison.Ordinal);
-            Assert.Contains($"[##############################] {UserImportCommand.BatchSize + 5}/{UserImportCommand.BatchSize + 5}", error, StringComparison.Ordinal);
-            Assert.Contains($"{UserImportCommand.BatchSize + 5} users: 10 created", output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
-    [Fact]
-    public void UserImportRead_LineWithoutPassword_NamesTheLine()
-    {
-        UserImportCommand.Read(["sip:a@example.com,x", "sip:b@example.com"], out var error);
-
-        Assert.Equal("line 2: expected AOR,password (e.g. sip:alice@example.com,secret)", error);
-    }
 }

@@ -39,6 +39,9 @@ public sealed class RegistrarSerializationTests : IDisposable
         new DeprovisionUser(Aor),
         new RegistrarUnavailable(Aor),
         new UserChangeResult(Aor, UserChangeOutcome.Updated),
+        new GetDigestCredentials(Aor),
+        new DigestCredentialsResult(Aor, true, "alice", Realm, [new Ha1Entry(DigestAlgorithm.Sha256, "ab"), new Ha1Entry(DigestAlgorithm.Md5, "cd")]),
+        new DigestCredentialsResult(Aor, false, null, null, []),
     ];
 
     [Theory]
@@ -104,6 +107,8 @@ public sealed class RegistrarSerializationTests : IDisposable
         Assert.Equal("UBF1", serializer.Manifest(new BindingRefreshed("k", Sample)));
         Assert.Equal("UBE1", serializer.Manifest(new BindingExpired("k", T0)));
         Assert.Equal("UP1", serializer.Manifest(new UserProvisioned(Aor, "a", "r", T0)));
+        Assert.Equal("UGD1", serializer.Manifest(new GetDigestCredentials(Aor)));
+        Assert.Equal("UGDR1", serializer.Manifest(new DigestCredentialsResult(Aor, false, null, null, [])));
     }
 
     private object RoundTrip(object original)

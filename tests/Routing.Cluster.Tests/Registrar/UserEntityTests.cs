@@ -160,4 +160,33 @@ public sealed class UserEntityTests : Akka.TestKit.Xunit.TestKit
 
         Assert.Equal(UserChangeOutcome.NotFound, result.Outcome);
     }
+
+    [Fact]
+    public async Task GetDigestCredentials_ProvisionedUser_AnswersTheStoredHa1sFromStateAfterRecovery()
+    {
+        var entity = Entity(settings: Digest);
+        await AskAsync<UserChangeResult>(entity, Provision());
+        await StopAsync(entity);
+
+        var credentials = await AskAsync<DigestCredentialsResult>(Entity(settings: Digest), new GetDigestCredentials(Aor));
+
+        Assert.True(credentials.Provisioned);
+        Assert.Equal("alice", credentials.Username);
+        Assert.Equal(Realm, credentials.Realm);
+        Assert.Equal(Provision().Credentials, credentials.Credentials);
+    }
+
+    [Fact]
+    public async Task GetDigestCredentials_DeprovisionedUser_AnswersNoCredentials()
+    {
+        var entity = Entity(settings: Digest);
+        await AskAsync<UserChangeResult>(entity, Provision());
+        await AskAsync<UserChangeResult>(entity, new DeprovisionUser(Aor));
+
+        var credentials = await AskAsync<DigestCredentialsResult>(entity, new GetDigestCredentials(Aor));
+
+        Assert.False(credentials.Provisioned);
+        Assert.Null(credentials.Username);
+        Assert.Empty(credentials.Credentials);
+    }
 }

@@ -109,12 +109,13 @@ public sealed class RegisterHandlerTests : IDisposable
 
         """;
 
-    private static async Task<SipReply> Handle(RegisterHandler handler, string text)
+    private static async Task<SipReply> Handle(RegisterHandler handler, string text, string? flowToken = null,
+        SipTransportKind transport = SipTransportKind.Udp)
     {
         var parsed = SipParser.ParseDatagram(EdgeHarness.Wire(text.Replace("        \r\n", "", StringComparison.Ordinal).Replace("\n\n\n", "\n\n", StringComparison.Ordinal)));
         using var message = parsed.Message;
         Assert.Equal(SipParseStatus.Message, parsed.Status);
-        var reply = await handler.HandleAsync(message!, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
+        var reply = await handler.HandleAsync(message!, Remote, Local, transport, TestContext.Current.CancellationToken, flowToken);
         Assert.NotNull(reply);
         return reply;
     }
@@ -362,6 +363,58 @@ public sealed class RegisterHandlerTests : IDisposable
 
         Assert.Equal(["<sip:edge1.example.net;lr>"], Assert.Single(_registrar.Commands).Path);
         Assert.Contains("Path: <sip:edge1.example.net;lr>\r\n", reply.Headers, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rfc5626_5_1_RegisterOverAFlowWithOutbound_StoresOurPathWithTheFlowTokenAndObFirst()
+    {
+        _registrar.Answer = c => new RegisterResult(RegisterStatus.Ok, [new RegisteredContact(c.Contacts[0].Uri, c.Contacts[0].Parameters, 1800)], 0, true);
+
+        var reply = await Handle(Handler(),
+            Request("Contact: <sip:alice@192.0.2.10;transport=tcp>;+sip.instance=\"<urn:uuid:1>\";reg-id=1",
+                "Supported: outbound, path\nPath: <sip:edge1.example.net;lr>\n"),
+            flowToken: "AbC-12_x", transport: SipTransportKind.Tcp);
+
+        var path = Assert.Single(_registrar.Commands).Path;
+        Assert.Equal(["<sip:AbC-12_x@127.0.0.1:5060;transport=tcp;lr;ob>", "<sip:edge1.example.net;lr>"], path);
+        Assert.Equal("tcp", _registrar.Commands[0].Transport);
+        // RFC 3327 §5.3: the 200 echoes the whole stored Path, ours first.
+        Assert.Contains("Path: <sip:AbC-12_x@127.0.0.1:5060;transport=tcp;lr;ob>\r\nPath: <sip:edge1.example.net;lr>\r\n", reply.Headers,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rfc5626_5_1_RegisterOverAFlowWithoutOutbound_NoEdgePathSoTheContactIsUsed()
+    {
+        await Handle(Handler(), Request(extra: "Path: <sip:edge1.example.net;lr>\n"), flowToken: "tok");
+
+        Assert.Equal(["<sip:edge1.example.net;lr>"], Assert.Single(_registrar.Commands).Path);
+    }
+
+    [Fact]
+    public async Task Rfc5626_5_1_InstanceAndRegIdWithoutSupportedOutbound_NoEdgePath()
+    {
+        await Handle(Handler(), Request("Contact: <sip:alice@192.0.2.10>;+sip.instance=\"<urn:uuid:1>\";reg-id=1"), flowToken: "tok",
+            transport: SipTransportKind.Tls);
+
+        Assert.Empty(Assert.Single(_registrar.Commands).Path);
+        Assert.Equal("tls", _registrar.Commands[0].Transport);
+    }
+
+    [Fact]
+    public async Task Rfc5626_5_1_OutboundOverUdp_EdgePathWithoutTransportParameter()
+    {
+        await Handle(Handler(), Request("Contact: <sip:alice@192.0.2.10>;+sip.instance=\"<urn:uuid:1>\";reg-id=1", "Supported: outbound\n"),
+            flowToken: "tok");
+
+        Assert.Equal(["<sip:tok@127.0.0.1:5060;lr;ob>"], Assert.Single(_registrar.Commands).Path);
+    }
+
+    [Fact]
+    public void EdgePath_Ipv6Local_BracketsTheAddress()
+    {
+        Assert.Equal("<sip:t@[2001:db8::1]:5061;transport=tls;lr;ob>",
+            RegisterHandler.EdgePath("t", new IPEndPoint(IPAddress.Parse("2001:db8::1"), 5061), SipTransportKind.Tls));
     }
 
     [Fact]

@@ -71,6 +71,52 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
     }
 
     [Fact]
+    public async Task RoutectlImport_20000UsersWithABadLine_AllOthersCreatedAndOneLogsInWithDigest()
+    {
+        const int count = 20_000;
+        const int badLine = 5;
+        var csv = Path.Combine(_node.DataDirectory, "bulk.csv");
+        await using (var writer = File.CreateText(csv))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (i == badLine - 1)
+                {
+                    await writer.WriteLineAsync("mailto:nobody@example.test,pw");
+                }
+
+                await writer.WriteLineAsync($"sip:bulk{i}@{RegistrarNode.Domain},bulk-pw{i}");
+            }
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var import = await _node.RoutectlWithinAsync(TestEnvironment.Scaled(240), Ct, "--json", "user", "import", csv))
+        {
+            // A line that was not applied makes the exit code 1; the others are imported all the same.
+            Assert.True(import.ExitCode == 1, $"exit {import.ExitCode}\n{import.Stdout}\n{import.Stderr}");
+            Assert.Equal(string.Empty, import.Stderr.Trim());
+            using var json = JsonDocument.Parse(import.Stdout);
+            Assert.Equal(count + 1, json.RootElement.GetProperty("total").GetInt32());
+            Assert.Equal(count, json.RootElement.GetProperty("created").GetInt32() + json.RootElement.GetProperty("updated").GetInt32());
+            var failed = Assert.Single(json.RootElement.GetProperty("failed").EnumerateArray());
+            Assert.Equal(badLine, failed.GetProperty("line").GetInt32());
+            Assert.Contains("not a SIP address-of-record", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"imported {count} users in {clock.Elapsed.TotalSeconds:0.0} s");
+        using (var list = await _node.SendAsync(HttpMethod.Get, "/api/users?limit=1000000", null, Ct))
+        {
+            using var json = JsonDocument.Parse(await list.Content.ReadAsStringAsync(Ct));
+            var bulk = json.RootElement.GetProperty("users").EnumerateArray()
+                .Count(u => u.GetString()!.StartsWith("sip:bulk", StringComparison.Ordinal));
+            Assert.Equal(count, bulk);
+        }
+
+        using var sipp = await _node.SippRegisterAsync([("bulk12345", "bulk-pw12345")], "127.0.0.1", rate: 10, expires: 600, Ct);
+        Assert.True(sipp.ExitCode == 0, $"sipp exit {sipp.ExitCode}\n{sipp.Stdout}\n{sipp.Stderr}");
+    }
+
+    [Fact]
     public async Task Binding_AfterItsExpiry_IsGone()
     {
         await _node.ProvisionAsync("brief", "pw", Ct);
@@ -110,11 +156,14 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             dns_server		127.0.0.1:53
             module_path		/usr/lib/baresip/modules
             module			g711.so
+            module_tmp		uuid.so
             module_tmp		account.so
 
             """, Ct);
+        // RFC 5626 needs a stable instance id: baresip's uuid module reads it from the "uuid" file of its folder.
+        await File.WriteAllTextAsync(Path.Combine(dir, "uuid"), Guid.NewGuid().ToString(), Ct);
         await File.WriteAllTextAsync(Path.Combine(dir, "accounts"),
-            $"<sip:bob@{RegistrarNode.Domain};transport=udp>;auth_pass=bob-secret;outbound=\"sip:127.0.0.1:{_node.SipPort};transport=udp\";regint=600\n", Ct);
+            $"<sip:bob@{RegistrarNode.Domain};transport=udp>;auth_pass=bob-secret;outbound=\"sip:127.0.0.1:{_node.SipPort};transport=udp\";sipnat=outbound;regint=600\n", Ct);
         using var baresip = ChildProcess.Start("timeout", ["60", "baresip", "-f", dir, "-t", "50"], dir);
         try
         {
@@ -135,6 +184,11 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             Assert.StartsWith("baresip", userAgent, StringComparison.Ordinal);
             using var show = await _node.RoutectlAsync(Ct, "user", "show", $"sip:bob@{RegistrarNode.Domain}");
             Assert.Contains("baresip", show.Stdout, StringComparison.Ordinal);
+            // RFC 5626 §5.1: baresip registers with outbound (sipnat=outbound: +sip.instance, reg-id), so the binding's
+            // first Path entry names our edge with the token of the flow it registered on, and "ob".
+            var edgePath = System.Text.RegularExpressions.Regex.Match(show.Stdout, $@"<sip:([A-Za-z0-9_-]+)@127\.0\.0\.1:{_node.SipPort};lr;ob>");
+            Assert.True(edgePath.Success, show.Stdout);
+            Assert.True(edgePath.Groups[1].Value.Length >= 40, $"flow token too short to carry the flow and its MAC: {edgePath.Groups[1].Value}");
         }
         finally
         {

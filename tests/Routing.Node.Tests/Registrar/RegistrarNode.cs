@@ -39,6 +39,9 @@ public sealed class RegistrarNode : IAsyncLifetime
 
     public string DataDirectory { get; }
 
+    /// <summary>More node flags, e.g. <c>--journal postgres --journal-connection ...</c>.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     public string ConfigFile { get; }
 
     public int SipPort { get; }
@@ -75,7 +78,7 @@ public sealed class RegistrarNode : IAsyncLifetime
         Process = ChildProcess.Start("dotnet",
         [
             TestEnvironment.NodeDll, "--sip", $"udp:127.0.0.1:{SipPort}", "--admin", AdminUrl, "--akka", $"127.0.0.1:{AkkaPort}",
-            "--data", DataDirectory, "--auth", "digest", "--domain", Domain, "--config", ConfigFile,
+            "--data", DataDirectory, "--auth", "digest", "--domain", Domain, "--config", ConfigFile, .. ExtraArguments,
         ], AppContext.BaseDirectory);
         var deadline = DateTime.UtcNow + TestEnvironment.Scaled(40);
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
@@ -149,11 +152,15 @@ public sealed class RegistrarNode : IAsyncLifetime
     }
 
     /// <summary>Runs the built routectl against this node.</summary>
-    internal async Task<ChildProcess> RoutectlAsync(CancellationToken cancellationToken, params string[] args)
+    internal Task<ChildProcess> RoutectlAsync(CancellationToken cancellationToken, params string[] args) =>
+        RoutectlWithinAsync(TestEnvironment.Scaled(100), cancellationToken, args);
+
+    /// <summary>Runs the built routectl against this node and waits at most <paramref name="limit"/> for it.</summary>
+    internal async Task<ChildProcess> RoutectlWithinAsync(TimeSpan limit, CancellationToken cancellationToken, params string[] args)
     {
         var routectl = ChildProcess.Start("dotnet",
             [TestEnvironment.RoutectlDll, "--node", AdminUrl, "--token-file", TokenFile, "--timeout", "120", .. args], AppContext.BaseDirectory);
-        Assert.True(await routectl.WaitForExitAsync(TestEnvironment.Scaled(100), cancellationToken), "routectl did not finish");
+        Assert.True(await routectl.WaitForExitAsync(limit, cancellationToken), "routectl did not finish");
         return routectl;
     }
 

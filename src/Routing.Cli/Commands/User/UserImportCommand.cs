@@ -1,17 +1,27 @@
+using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Routing.Cli.Commands.User;
 
 /// <summary>
 /// <c>routectl user import FILE.csv</c>: one <c>AOR,password</c> per line (blank lines and lines starting with '#' are
-/// skipped; the password is everything after the first comma). Sent in batches, with a progress bar on stderr.
+/// skipped; the password is everything after the first comma). The file is streamed in batches of
+/// <see cref="BatchSize"/> lines to <c>POST /api/users/batch</c>, <see cref="BatchesInFlight"/> at a time, so the node
+/// always has entities to provision while the next batch travels. A bad line is reported with its number and the
+/// import goes on; the exit code is 1 when any line was not applied.
 /// </summary>
 public sealed class UserImportCommand : IVerb
 {
-    /// <summary>Users per request: large enough to keep the node's entities busy, small enough for the HTTP timeout.</summary>
+    /// <summary>Lines per request: the node provisions a batch with up to 512 entities in flight.</summary>
     public const int BatchSize = 2000;
+
+    /// <summary>Batches sent before the first answer is awaited.</summary>
+    public const int BatchesInFlight = 2;
+
+    /// <summary>One batch may take long on a busy journal; --timeout applies when it is longer.</summary>
+    private static readonly TimeSpan BatchTimeout = TimeSpan.FromMinutes(5);
 
     public string Group => "user";
 
@@ -31,15 +41,10 @@ public sealed class UserImportCommand : IVerb
         }
 
         var file = context.Arguments[0];
-        List<(string Aor, string Password)> users;
+        int total;
         try
         {
-            users = Read(await File.ReadAllLinesAsync(file, cancellationToken).ConfigureAwait(false), out var bad);
-            if (bad is not null)
-            {
-                await context.Error.WriteLineAsync($"routectl: {file}: {bad}");
-                return ExitCodes.Usage;
-            }
+            total = await CountAsync(file, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -47,93 +52,292 @@ public sealed class UserImportCommand : IVerb
             return ExitCodes.Usage;
         }
 
-        int created = 0, updated = 0;
-        var failed = new List<JsonElement>();
-        var started = DateTime.UtcNow;
-        for (var offset = 0; offset < users.Count; offset += BatchSize)
+        var progress = new ImportProgress(context.Error,
+            context.Options.Json ? ImportProgress.Style.None : context.ErrorIsTerminal ? ImportProgress.Style.Bar : ImportProgress.Style.Lines, total);
+        var result = new ImportResult();
+        var pending = new List<Task<(AdminResponse Response, int Lines)>>(BatchesInFlight);
+        AdminResponse? refused = null;
+        try
         {
-            var batch = users.GetRange(offset, Math.Min(BatchSize, users.Count - offset));
-            var body = new StringBuilder(batch.Count * 64).Append('[');
-            for (var i = 0; i < batch.Count; i++)
+            using var reader = new StreamReader(file);
+            var batch = new List<ImportLine>(BatchSize);
+            var number = 0;
+            while (refused is null)
             {
-                body.Append(i == 0 ? "" : ",").Append(JsonSerializer.Serialize(new { aor = batch[i].Aor, password = batch[i].Password }));
-            }
-
-            body.Append(']');
-            var response = await context.Client.SendAsync(HttpMethod.Post, "/api/users/import", body.ToString(), cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccess)
-            {
-                await context.Error.WriteLineAsync();
-                return NodeReplies.Failure(context, response);
-            }
-
-            using (var json = response.TryJson())
-            {
-                if (json is not null)
+                var text = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (text is not null)
                 {
-                    created += json.RootElement.GetProperty("created").GetInt32();
-                    updated += json.RootElement.GetProperty("updated").GetInt32();
-                    foreach (var f in json.RootElement.GetProperty("failed").EnumerateArray())
+                    number++;
+                    switch (Parse(text, number, out var line, out var error))
                     {
-                        failed.Add(f.Clone());
+                        case LineKind.Skip:
+                            continue;
+                        case LineKind.Invalid:
+                            result.Failed.Add(new ImportFailure(number, line.Aor, error!));
+                            progress.Advance(1, report: false);
+                            continue;
+                        default:
+                            batch.Add(line);
+                            break;
+                    }
+
+                    if (batch.Count < BatchSize)
+                    {
+                        continue;
                     }
                 }
-            }
 
-            await context.Error.WriteAsync("\r" + Bar(offset + batch.Count, users.Count, DateTime.UtcNow - started));
+                if (batch.Count > 0)
+                {
+                    pending.Add(SendAsync(context.Client, batch, cancellationToken));
+                    batch = new List<ImportLine>(BatchSize);
+                }
+
+                while (pending.Count >= (text is null ? 1 : BatchesInFlight) && refused is null)
+                {
+                    refused = await CollectAsync(pending, result, progress).ConfigureAwait(false);
+                }
+
+                if (text is null)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            progress.Finish();
+            await context.Error.WriteLineAsync($"routectl: cannot read '{file}': {e.Message}");
+            return ExitCodes.Usage;
+        }
+        finally
+        {
+            // Answers still in flight after a refusal are awaited so that no request outlives the command.
+            foreach (var p in pending)
+            {
+                await ((Task)p).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
-        await context.Error.WriteLineAsync();
-        var seconds = (DateTime.UtcNow - started).TotalSeconds;
+        progress.Finish();
+        if (refused is not null)
+        {
+            return NodeReplies.Failure(context, refused);
+        }
+
+        result.Failed.Sort((a, b) => a.Line.CompareTo(b.Line));
+        var seconds = progress.Elapsed.TotalSeconds;
         if (context.Options.Json)
         {
-            await context.Out.WriteLineAsync(JsonSerializer.Serialize(new { total = users.Count, created, updated, failed, seconds }));
+            await context.Out.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                total,
+                created = result.Created,
+                updated = result.Updated,
+                failed = result.Failed.ConvertAll(f => new { line = f.Line, aor = f.Aor, error = f.Error }),
+                seconds = Math.Round(seconds, 3),
+            }));
         }
         else
         {
             await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{users.Count} users: {created} created, {updated} updated, {failed.Count} failed in {seconds:0.0} s"));
-            foreach (var f in failed)
+                $"{total} users: {result.Created} created, {result.Updated} updated, {result.Failed.Count} failed in {seconds:0.0} s"));
+            foreach (var f in result.Failed)
             {
-                await context.Out.WriteLineAsync($"  {NodeReplies.Text(f, "aor")}: {NodeReplies.Text(f, "error")}");
+                await context.Out.WriteLineAsync(f.Aor.Length == 0 ? $"  line {f.Line}: {f.Error}" : $"  line {f.Line}: {f.Aor}: {f.Error}");
             }
         }
 
-        return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.NodeFailure;
+        return result.Failed.Count == 0 ? ExitCodes.Ok : ExitCodes.NodeFailure;
     }
 
-    /// <summary>Parses the CSV; <paramref name="error"/> names the first bad line.</summary>
-    internal static List<(string Aor, string Password)> Read(IReadOnlyList<string> lines, out string? error)
+    /// <summary>What a line of the file is (public for the tests' theory data).</summary>
+    public enum LineKind
     {
-        var users = new List<(string, string)>(lines.Count);
+        Skip,
+        User,
+        Invalid,
+    }
+
+    /// <summary>Reads one line: blank and '#' lines are skipped; otherwise AOR before the first comma, the password after it.</summary>
+    internal static LineKind Parse(string text, int number, out ImportLine line, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
         error = null;
-        for (var i = 0; i < lines.Count; i++)
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IsEmpty || trimmed[0] == '#')
         {
-            var line = lines[i].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-
-            var comma = line.IndexOf(',', StringComparison.Ordinal);
-            if (comma <= 0 || comma == line.Length - 1)
-            {
-                error = $"line {i + 1}: expected AOR,password (e.g. sip:alice@example.com,secret)";
-                return users;
-            }
-
-            users.Add((line[..comma].Trim(), line[(comma + 1)..]));
+            line = default;
+            return LineKind.Skip;
         }
 
-        return users;
+        var comma = trimmed.IndexOf(',');
+        if (comma <= 0 || comma == trimmed.Length - 1)
+        {
+            line = new ImportLine(number, (comma > 0 ? trimmed[..comma] : trimmed).Trim().ToString(), string.Empty);
+            error = "expected AOR,password (e.g. sip:alice@example.com,secret)";
+            return LineKind.Invalid;
+        }
+
+        line = new ImportLine(number, trimmed[..comma].Trim().ToString(), trimmed[(comma + 1)..].ToString());
+        return LineKind.User;
+    }
+
+    /// <summary>Data lines in the file (for the progress total); a cheap pass that reads no line twice into memory.</summary>
+    private static async Task<int> CountAsync(string file, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        using var reader = new StreamReader(file);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
+        {
+            var trimmed = text.AsSpan().TrimStart();
+            if (!trimmed.IsEmpty && trimmed[0] != '#')
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static async Task<(AdminResponse Response, int Lines)> SendAsync(AdminClient client, List<ImportLine> batch, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(batch.Count * 80);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var line in batch)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("line", line.Number);
+                json.WriteString("aor", line.Aor);
+                json.WriteString("password", line.Password);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        var body = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var response = await client.SendAsync(HttpMethod.Post, "/api/users/batch", body, BatchTimeout, cancellationToken).ConfigureAwait(false);
+        return (response, batch.Count);
+    }
+
+    /// <summary>Waits for the first batch to answer and adds its outcomes; returns the response when the node refused the batch.</summary>
+    private static async Task<AdminResponse?> CollectAsync(List<Task<(AdminResponse Response, int Lines)>> pending, ImportResult result,
+        ImportProgress progress)
+    {
+        var first = pending[0];
+        pending.RemoveAt(0);
+        var (response, lines) = await first.ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            return response;
+        }
+
+        using (var json = response.TryJson())
+        {
+            if (json is null || !json.RootElement.TryGetProperty("results", out var results))
+            {
+                return response with { Status = System.Net.HttpStatusCode.BadGateway };
+            }
+
+            result.Created += json.RootElement.GetProperty("created").GetInt32();
+            result.Updated += json.RootElement.GetProperty("updated").GetInt32();
+            foreach (var r in results.EnumerateArray())
+            {
+                var outcome = r.GetProperty("outcome").GetString();
+                if (outcome is "created" or "updated")
+                {
+                    continue;
+                }
+
+                var error = r.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : outcome ?? "failed";
+                result.Failed.Add(new ImportFailure(r.GetProperty("line").GetInt32(), r.GetProperty("aor").GetString() ?? string.Empty, error));
+            }
+        }
+
+        progress.Advance(lines, report: true);
+        return null;
     }
 
     internal static string Bar(int done, int total, TimeSpan elapsed)
     {
         const int width = 30;
-        var filled = total == 0 ? width : (int)((long)done * width / total);
+        var filled = total == 0 ? width : (int)((long)Math.Min(done, total) * width / total);
         var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
         return string.Create(CultureInfo.InvariantCulture,
             $"[{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} users {rate:0}/s");
+    }
+
+    /// <summary>One user line of the file.</summary>
+    internal readonly record struct ImportLine(int Number, string Aor, string Password);
+
+    private sealed record ImportFailure(int Line, string Aor, string Error);
+
+    private sealed class ImportResult
+    {
+        public int Created { get; set; }
+
+        public int Updated { get; set; }
+
+        public List<ImportFailure> Failed { get; } = [];
+    }
+}
+
+/// <summary>
+/// Progress of an import on stderr: a bar redrawn in place on a terminal, a plain line per batch when stderr is a file
+/// or a pipe (logs stay readable), nothing with --json.
+/// </summary>
+internal sealed class ImportProgress
+{
+    private readonly TextWriter _error;
+    private readonly Style _style;
+    private readonly int _total;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private int _done;
+    private bool _drawn;
+
+    public ImportProgress(TextWriter error, Style style, int total)
+    {
+        _error = error;
+        _style = style;
+        _total = total;
+    }
+
+    public enum Style
+    {
+        None,
+        Bar,
+        Lines,
+    }
+
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Counts <paramref name="lines"/> as done; a plain line is written only when <paramref name="report"/> (a batch answered).</summary>
+    public void Advance(int lines, bool report)
+    {
+        _done += lines;
+        switch (_style)
+        {
+            case Style.Bar:
+                _error.Write("\r" + UserImportCommand.Bar(_done, _total, _clock.Elapsed));
+                _drawn = true;
+                break;
+            case Style.Lines when report || _done == _total:
+                var rate = _clock.Elapsed.TotalSeconds > 0 ? _done / _clock.Elapsed.TotalSeconds : 0;
+                _error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"imported {_done}/{_total} users ({rate:0}/s)"));
+                break;
+        }
+    }
+
+    /// <summary>Ends the bar's line so that what follows starts on a new one.</summary>
+    public void Finish()
+    {
+        if (_drawn)
+        {
+            _error.WriteLine();
+            _drawn = false;
+        }
     }
 }
