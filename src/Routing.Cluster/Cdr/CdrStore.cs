@@ -98,23 +98,31 @@ public sealed class SqlCdrStore : ICdrStore
         }
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Rows are read and folded before the write transaction: the projection is the table's only writer (a
+        // singleton), so nothing can change them in between, and the write lock (which SQLite shares with the
+        // journal writer on the same file) is held only for the upserts. Reading inside the transaction held it for
+        // one SELECT per call as well, and the journal writer (BYE waits for its commit) slept in its busy handler.
         var rows = new Dictionary<string, CdrRecord?>(StringComparer.Ordinal);
         long offset = 0;
         foreach (var input in batch)
         {
             if (!rows.TryGetValue(input.CallId, out var row))
             {
-                row = await LoadAsync(connection, tx, input.CallId, cancellationToken).ConfigureAwait(false);
+                row = await LoadAsync(connection, null, input.CallId, cancellationToken).ConfigureAwait(false);
             }
 
             rows[input.CallId] = CdrRecord.Apply(row, input.CallId, input.Event);
             offset = Math.Max(offset, input.Offset);
         }
 
-        foreach (var row in rows.Values)
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var upsert = CreateUpsert(connection, tx))
         {
-            await UpsertAsync(connection, tx, row!, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows.Values)
+            {
+                await UpsertAsync(upsert, row!, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await using (var command = connection.CreateCommand())
@@ -175,7 +183,7 @@ public sealed class SqlCdrStore : ICdrStore
         return connection;
     }
 
-    private static async Task<CdrRecord?> LoadAsync(DbConnection connection, DbTransaction tx, string callId, CancellationToken cancellationToken)
+    private static async Task<CdrRecord?> LoadAsync(DbConnection connection, DbTransaction? tx, string callId, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
@@ -185,10 +193,10 @@ public sealed class SqlCdrStore : ICdrStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
-    private static async Task UpsertAsync(DbConnection connection, DbTransaction tx, CdrRecord r, CancellationToken cancellationToken)
+    private static readonly string UpsertSql = BuildUpsertSql();
+
+    private static string BuildUpsertSql()
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
         var names = Columns.Split(", ");
         var values = new string[names.Length];
         var updates = new List<string>(names.Length);
@@ -201,8 +209,26 @@ public sealed class SqlCdrStore : ICdrStore
             }
         }
 
-        command.CommandText = "INSERT INTO cdr (" + Columns + ") VALUES (" + string.Join(", ", values) + ") ON CONFLICT (call_id) DO UPDATE SET "
-                              + string.Join(", ", updates);
+        return "INSERT INTO cdr (" + Columns + ") VALUES (" + string.Join(", ", values) + ") ON CONFLICT (call_id) DO UPDATE SET "
+               + string.Join(", ", updates);
+    }
+
+    /// <summary>One upsert command for a whole batch (parameters set per row), so the statement is prepared once.</summary>
+    private static DbCommand CreateUpsert(DbConnection connection, DbTransaction tx)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = UpsertSql;
+        for (var i = 0; i < Columns.Split(", ").Length; i++)
+        {
+            Add(command, "@c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+        }
+
+        return command;
+    }
+
+    private static async Task UpsertAsync(DbCommand command, CdrRecord r, CancellationToken cancellationToken)
+    {
         object?[] row =
         [
             r.CallId, r.CallerAor, r.CalleeAor, r.SourceIp, r.SourcePort, r.Transport, r.UserAgent, r.DeviceInstance, r.TlsFingerprint,
@@ -211,7 +237,7 @@ public sealed class SqlCdrStore : ICdrStore
         ];
         for (var i = 0; i < row.Length; i++)
         {
-            Add(command, values[i], row[i]);
+            command.Parameters[i].Value = row[i] ?? DBNull.Value;
         }
 
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -52,7 +52,6 @@ public static class DialogDecider
                 : Duplicate(id),
             RouteInDialog c => Route(state, c, c.At ?? now),
             GetDialog => new DialogDecision([], View(state)),
-            WakeDialog => Duplicate(id),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a dialog command"),
         };
     }

@@ -30,9 +30,8 @@ public sealed record DialogUnavailable(string CallId) : Serialization.IRoutingSe
 
 /// <summary>
 /// One dialog (entity id: the Call-ID): a thin shell over <see cref="DialogDecider"/> and <see cref="DialogState.Evolve"/>.
-/// After a node loss it recovers elsewhere at its next message: a SIP request for it, or the
-/// <see cref="Cdr.DialogWaker"/>'s <see cref="WakeDialog"/> (or at once with remember-entities, akka-notes §2.2), and
-/// its cleanup timer re-arms. Once the dialog is over it lingers to answer retransmissions, then passivates itself
+/// After a node loss or hand-off remember-entities restart it on another member (akka-notes §2.2), where it
+/// recovers from the journal and its cleanup timer re-arms. Once the dialog is over it lingers to answer retransmissions, then passivates itself
 /// (the region never idle-passivates a dialog). Events are tagged <see cref="Tag"/> for the CDR projection.
 /// <para>
 /// Writes are batched per call: the set-up events (<see cref="DialogStarted"/>, <see cref="BranchForked"/>,

@@ -96,12 +96,6 @@ public sealed record RouteInDialog(string CallId, RequestKey Key, string FromTag
 /// <summary>The edge found the target's flow gone and re-resolved it through the user entity by +sip.instance.</summary>
 public sealed record ReplaceTarget(string CallId, DialogSide Side, DialogParty Party) : IDialogCommand;
 
-/// <summary>
-/// Starts the entity if it is not running, nothing else: the dialog waker sends it to every open dialog, so a dialog
-/// whose node was lost recovers from the journal and re-arms its cleanup timer (RFC 4028 §10) without a SIP message.
-/// </summary>
-public sealed record WakeDialog(string CallId) : IDialogCommand;
-
 /// <summary>Admin query: the dialog's state and its event history.</summary>
 public sealed record GetDialog(string CallId) : IDialogCommand;
 

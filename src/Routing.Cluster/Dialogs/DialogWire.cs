@@ -29,7 +29,6 @@ internal static class DialogWire
     internal const string RouteManifest = "DGCR1";
     internal const string ReplaceManifest = "DGCT1";
     internal const string GetManifest = "DGCG1";
-    internal const string WakeManifest = "DGCW1";
     internal const string StopManifest = "DGSTOP1";
     internal const string AckManifest = "DGK1";
     internal const string RouteReplyManifest = "DGRR1";
@@ -54,7 +53,6 @@ internal static class DialogWire
         RouteInDialog => RouteManifest,
         ReplaceTarget => ReplaceManifest,
         GetDialog => GetManifest,
-        WakeDialog => WakeManifest,
         StopDialog => StopManifest,
         DialogAck => AckManifest,
         InDialogRoute => RouteReplyManifest,
@@ -95,7 +93,6 @@ internal static class DialogWire
             RouteManifest => new RouteInDialog(f.Str(1), f.Key(2), f.Str(3), f.Str(4), f.Party(5), f.Bool(6), f.U32(7), f.OptTime(8)),
             ReplaceManifest => new ReplaceTarget(f.Str(1), (DialogSide)f.I32(2), f.Party(3)),
             GetManifest => new GetDialog(f.Str(1)),
-            WakeManifest => new WakeDialog(f.Str(1)),
             StopManifest => StopDialog.Instance,
             AckManifest => new DialogAck(f.Str(1), f.Bool(2)),
             RouteReplyManifest => new InDialogRoute(f.Str(1), f.OptParty(2), (DialogSide)f.I32(3), f.Bool(4),
@@ -171,9 +168,6 @@ internal static class DialogWire
                 Str(w, 1, c.CallId); I32(w, 2, (int)c.Side); Party(w, 3, c.Party);
                 break;
             case GetDialog c:
-                Str(w, 1, c.CallId);
-                break;
-            case WakeDialog c:
                 Str(w, 1, c.CallId);
                 break;
             case StopDialog:

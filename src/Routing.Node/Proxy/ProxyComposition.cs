@@ -19,8 +19,8 @@ namespace Routing.Node.Proxy;
 
 /// <summary>
 /// Everything the proxy adds to the node: settings (<c>--auth</c>, <c>--domain</c>, HOCON <c>routing.proxy</c>), the
-/// <c>dialog</c> shard region (open dialogs kept running by the <see cref="DialogWaker"/> singleton, or by
-/// remember-entities on the event-sourced store with <c>remember-dialogs = on</c>, akka-notes §2.2), the CDR projection as
+/// <c>dialog</c> shard region (open dialogs kept running by remember-entities on the event-sourced store, akka-notes
+/// §2.2), the CDR projection as
 /// a cluster singleton writing to the journal's database, the cluster ports and the edge handler.
 /// </summary>
 public static class ProxyComposition
@@ -32,7 +32,7 @@ public static class ProxyComposition
     public const string ReadJournalPluginId = "akka.persistence.query.journal.sql";
 
     /// <summary>
-    /// Remembered dialogs (<c>remember-dialogs = on</c>) restart a few at a time after a node loss instead of all at once
+    /// Remembered dialogs restart a few at a time after a node loss instead of all at once
     /// (akka-notes §2.2); the tag query polls often so CDRs trail the calls by well under a second (akka-notes §10.10).
     /// </summary>
     internal const string Hocon = """
@@ -44,11 +44,7 @@ public static class ProxyComposition
     /// <summary>The proxy's settings after defaults, the config file and flags.</summary>
     /// <param name="ConfirmDialogStart">Wait for the journal to take a dialog's start before forwarding its INVITE
     /// (a journal fault then answers 500 instead of losing the record; costs a write's latency in every call setup).</param>
-    /// <param name="RememberDialogs">Remember-entities for the <c>dialog</c> region (two sharding-journal writes per
-    /// call); off, the <see cref="DialogWaker"/> restarts open dialogs from the CDR table every
-    /// <paramref name="WakeInterval"/> instead.</param>
-    public sealed record Settings(ProxySettings Proxy, DialogSettings Dialogs, TimeSpan AskTimeout, bool Routing, bool ConfirmDialogStart,
-        bool RememberDialogs = false, TimeSpan WakeInterval = default);
+    public sealed record Settings(ProxySettings Proxy, DialogSettings Dialogs, TimeSpan AskTimeout, bool Routing, bool ConfirmDialogStart);
 
     public static Settings Read(NodeOptions options, EdgeOptions edge, bool revealUnknownUsers)
     {
@@ -90,8 +86,7 @@ public static class ProxyComposition
             routing |= r == "routing";
         }
 
-        return new Settings(proxy, dialogs, c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)), routing, c.GetBoolean("confirm-dialog-start", false),
-            c.GetBoolean("remember-dialogs", false), c.GetTimeSpan("dialog-wake-interval", TimeSpan.FromSeconds(30)));
+        return new Settings(proxy, dialogs, c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)), routing, c.GetBoolean("confirm-dialog-start", false));
     }
 
     private static DigestAlgorithm[] ChallengeAlgorithms(Config c)
@@ -155,7 +150,9 @@ public static class ProxyComposition
             {
                 Role = "routing",
                 StateStoreMode = StateStoreMode.DData,
-                RememberEntities = settings.RememberDialogs,
+                // Open dialogs restart on another member after a node loss or hand-off (issue #6, #7), at two
+                // sharding-journal writes per call (start, stop).
+                RememberEntities = true,
                 RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
                 JournalPluginId = "akka.persistence.journal." + shardingPluginIdentifier,
                 SnapshotPluginId = "akka.persistence.snapshot-store." + shardingPluginIdentifier,
@@ -167,14 +164,5 @@ public static class ProxyComposition
         var store = services.GetRequiredService<ICdrStore>();
         builder.WithSingleton<CdrProjector>("cdr-projection", CdrProjector.Props(store, new CdrProjectionSettings(ReadJournalPluginId)),
             new ClusterSingletonOptions { Role = "routing" }, createProxyToo: false);
-        if (!settings.RememberDialogs)
-        {
-            // Open calls are looked for as far back as a dialog can live (max lifetime, or max setup plus slack).
-            var window = settings.Dialogs.MaxLifetime + settings.Dialogs.MaxSetup + settings.Dialogs.SessionGrace;
-            var interval = settings.WakeInterval > TimeSpan.Zero ? settings.WakeInterval : TimeSpan.FromSeconds(30);
-            builder.WithSingleton<DialogWaker>("dialog-waker",
-                (system, registry, _) => DialogWaker.Props(store, () => registry.Get<DialogRegion>(), new DialogWakerSettings(interval, window), time),
-                new ClusterSingletonOptions { Role = "routing" }, createProxyToo: false);
-        }
     }
 }

@@ -33,7 +33,6 @@ public sealed class DialogWireTests : IDisposable
         new RouteInDialog("c1", Key(2, "BYE"), "f", "t", Alice(), false, null),
         new ReplaceTarget("c1", DialogSide.Callee, Bob()),
         new GetDialog("c1"),
-        new WakeDialog("c1"),
         new DialogAck("c1", true),
         new InDialogRoute("c1", null, DialogSide.Caller, false, InDialogRejection.Ended),
         new InDialogRoute("c1", Bob(), DialogSide.Callee, true, null),

@@ -159,6 +159,22 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public void WriteLockHeldElsewhere_WriteWaits_ThenCommitsOnceReleased()
+    {
+        using (HoldWriteLock())
+        {
+            _journal.Tell(new WriteMessages([Atomic(Event("p-busy", 1, "e"))], TestActor, ++_instance));
+
+            // The writer retries BEGIN IMMEDIATE while the other connection holds the lock; nothing is answered yet.
+            ExpectNoMsg(TimeSpan.FromMilliseconds(300), Ct);
+        }
+
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        Assert.Equal(1, ExpectMsg<WriteMessageSuccess>(cancellationToken: Ct).Persistent.SequenceNr);
+        Assert.Single(Replay("p-busy", 1, long.MaxValue, long.MaxValue, expectedHighest: 1));
+    }
+
+    [Fact]
     public void DatabaseFailure_FailsTheWrite_PersistentActorGetsOnPersistFailure()
     {
         var probe = CreateTestProbe();
