@@ -32,6 +32,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _serverHeader;
+    private readonly string _overloaded;
     private long _branchCounter;
 
     public ProxyHandler(ProxySettings settings, ISipClient client, ILocationPort location, IDialogPort dialogs, IProxyCredentials? credentials,
@@ -46,6 +47,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _serverHeader = "Server: " + serverName + "\r\n";
+        _overloaded = "Retry-After: " + settings.OverloadRetryAfterSeconds.ToString(CultureInfo.InvariantCulture) + "\r\n" + _serverHeader;
         if (settings.Authentication == ProxyAuthMode.Digest && (credentials is null || nonces is null))
         {
             throw new ArgumentException("digest authentication needs a credential port and a nonce service", nameof(credentials));
@@ -56,6 +58,15 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
     public long Forwarded => Interlocked.Read(ref _forwarded);
 
     private long _forwarded;
+
+    /// <summary>New INVITEs answered 503 because <see cref="ProxySettings.MaxCallsSettingUp"/> were being set up (a metric).</summary>
+    public long Shed => Interlocked.Read(ref _shed);
+
+    /// <summary>Initial INVITEs taken whose server transaction has no final response yet.</summary>
+    public int CallsSettingUp => Volatile.Read(ref _settingUp);
+
+    private long _shed;
+    private int _settingUp;
 
     public bool TryHandle(EdgeServerRequest request, RequestTarget target)
     {
@@ -91,6 +102,20 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         }
 
         request.HandlesCancel = m.Method == SipMethod.Invite;
+        if (m.Method == SipMethod.Invite)
+        {
+            if (Interlocked.Increment(ref _settingUp) > _settings.MaxCallsSettingUp)
+            {
+                // RFC 3261 §21.5.4: overloaded; answered here, before any cluster work (in-dialog requests never get here).
+                Interlocked.Decrement(ref _settingUp);
+                Interlocked.Increment(ref _shed);
+                request.Respond(503, "Overloaded", _overloaded);
+                return true;
+            }
+
+            request = new SettingUp(this, request);
+        }
+
         _ = OutOfDialogAsync(request);
         return true;
     }
@@ -853,6 +878,43 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             {
                 _proxy._dialogs.Failed(_dialog!, failureStatus, by);
             }
+        }
+    }
+
+    /// <summary>
+    /// An initial INVITE counted in <see cref="CallsSettingUp"/>: every final response of its server transaction passes
+    /// through here (the proxy's own answers, forwarded finals, 487 after CANCEL, 408 after the branches time out), and
+    /// the first one, or a response refused because one was already given, gives the slot back exactly once.
+    /// </summary>
+    private sealed class SettingUp(ProxyHandler proxy, EdgeServerRequest inner) : EdgeServerRequest
+    {
+        private int _released;
+
+        public override SipMessage Message => inner.Message;
+
+        public override SipInboundContext Source => inner.Source;
+
+        public override string ToTag => inner.ToTag;
+
+        public override CancellationToken Cancelled => inner.Cancelled;
+
+        public override bool Answered => inner.Answered;
+
+        public override ServerRespondResult Respond(int status, string? reasonPhrase = null, string? extraHeaders = null,
+            string? contentType = null, ReadOnlyMemory<byte> body = default) =>
+            Released(status, inner.Respond(status, reasonPhrase, extraHeaders, contentType, body));
+
+        public override ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response) => Released(status, inner.Forward(status, response));
+
+        private ServerRespondResult Released(int status, ServerRespondResult result)
+        {
+            if ((status >= 200 || result == ServerRespondResult.AlreadyFinal) && result != ServerRespondResult.InvalidStatus
+                && Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Decrement(ref proxy._settingUp);
+            }
+
+            return result;
         }
     }
 

@@ -54,6 +54,16 @@ public sealed class ProxySettings
     /// <summary>RFC 5393 §5.1: the Max-Breadth a proxy adds when the request carries none.</summary>
     public int DefaultMaxBreadth { get; init; } = 60;
 
+    /// <summary>
+    /// Initial INVITEs being set up at once (no final response yet); beyond it a new one is answered 503 with
+    /// Retry-After (RFC 3261 §21.5.4) without asking the cluster, so that an overload sheds calls instead of collapsing
+    /// under retransmissions of work the node cannot finish. In-dialog requests are never shed.
+    /// </summary>
+    public int MaxCallsSettingUp { get; init; } = 2000;
+
+    /// <summary>Retry-After on a shed INVITE's 503, seconds.</summary>
+    public int OverloadRetryAfterSeconds { get; init; } = 5;
+
     /// <summary>True when <paramref name="host"/> names this proxy.</summary>
     public bool IsLocalHost(ReadOnlySpan<byte> host)
     {

@@ -71,6 +71,8 @@ public static class ProxyComposition
             RevealUnknownUsers = revealUnknownUsers,
             ForkGroupTimeout = c.GetTimeSpan("fork-group-timeout", TimeSpan.FromSeconds(20)),
             DefaultMaxBreadth = c.GetInt("max-breadth", 60),
+            MaxCallsSettingUp = c.GetInt("max-calls-setting-up", 2000),
+            OverloadRetryAfterSeconds = c.GetInt("overload-retry-after", 5),
             ChallengeAlgorithms = ChallengeAlgorithms(c),
         };
         var dialogs = new DialogSettings
