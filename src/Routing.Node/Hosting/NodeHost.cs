@@ -141,6 +141,7 @@ public static partial class NodeHost
         app.Services.GetRequiredService<NodeMetrics>();
         app.Services.GetRequiredService<EdgeMetrics>();
         app.Services.GetRequiredService<Routing.Edge.Registrar.RegistrarEdgeMetrics>();
+        app.Services.GetRequiredService<Proxy.ProxyMetrics>();
         app.Services.GetRequiredService<SipTransportMetrics>();
         var auth = app.Services.GetRequiredService<BearerTokenAuth>();
         app.Use(auth.InvokeAsync);

@@ -130,6 +130,7 @@ public static class ProxyComposition
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyHandler>>(),
             sp.GetRequiredService<EdgeOptions>().ServerName));
         services.AddSingleton<IEdgeRequestHandler, EdgeProxyHandler>();
+        services.AddSingleton(sp => new ProxyMetrics(sp.GetRequiredService<ProxyHandler>()));
     }
 
     /// <summary>The <c>dialog</c> region on routing nodes (a proxy elsewhere) and the CDR projection singleton.</summary>
