@@ -209,6 +209,8 @@ function Invoke-ClusterUp {
             tokenFile = [IO.Path]::GetFullPath((Join-Path $dataDir 'admin.token')); sip = $sip; pid = $proc.Id
             akka = (Read-NodeConfigValue $own 'cluster.akka').Trim('"'); log = $log
         }
+        # Written before each wait, so cluster-down finds every process started even if a later one fails.
+        ConvertTo-Json -InputObject @($list) -Depth 4 | Set-Content $ClusterFile
         # The first seed forms the cluster; later members join through it, so start them one after another.
         Wait-NodeReady $admin $list[-1].tokenFile $proc.Id $log 120
         Write-Host "node$i up: admin $admin, SIP $($sip -join ' '), pid $($proc.Id)"

@@ -223,7 +223,7 @@ public sealed class DialogEntity : ReceivePersistentActor
             tagged[deferred + i] = new Tagged(events[i], Tags);
         }
 
-        _deferred.Clear();
+        // The held events leave _deferred only once written: a rejected write keeps them for the next one.
         var remaining = tagged.Length;
         var index = 0;
         PersistAll(tagged, t =>
@@ -238,6 +238,7 @@ public sealed class DialogEntity : ReceivePersistentActor
                 return;
             }
 
+            _deferred.RemoveRange(0, deferred);
             _awaitingWrite = null;
             Reply(replyTo, reply);
             Arm();

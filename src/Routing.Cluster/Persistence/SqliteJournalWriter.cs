@@ -83,11 +83,9 @@ internal sealed class SqliteJournalWriter : IDisposable
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _thread.Join(TimeSpan.FromSeconds(10));
-        while (_queue.Reader.TryRead(out var left))
-        {
-            left.Done.TrySetException(new ObjectDisposedException(nameof(SqliteJournalWriter)));
-        }
+        // The writer thread finishes what is queued itself (the channel is single-reader); one busy timeout is the
+        // longest a batch can wait for the lock.
+        _thread.Join(_settings.BusyTimeout + TimeSpan.FromSeconds(5));
     }
 
     private void Run()
@@ -132,9 +130,20 @@ internal sealed class SqliteJournalWriter : IDisposable
             _batch[0].Done.TrySetException(e);
             return;
         }
-        catch (Exception)
+        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT)
         {
-            // Fall through: find out which request(s) the failure belongs to.
+            // A duplicate (persistence id, sequence number) belongs to one request: find out which, below.
+        }
+        catch (Exception e)
+        {
+            // The lock, the disk or the file failed: every request would fail the same way, each after its own
+            // busy timeout, so fail them all now instead of stalling the only writer N times.
+            foreach (var request in _batch)
+            {
+                request.Done.TrySetException(e);
+            }
+
+            return;
         }
 
         foreach (var request in _batch)

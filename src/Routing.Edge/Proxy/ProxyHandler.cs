@@ -168,10 +168,12 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             {
                 _client.SendAck(new OutboundRequest(bytes, DestinationOf(target)));
             }
-            else if (requestUri is not null && TryAddressOf(requestUri, transport) is { } byUri)
+            else if (route.Status is InDialogStatus.NotAnswered or InDialogStatus.Unavailable
+                && requestUri is not null && TryAddressOf(requestUri, transport) is { } byUri)
             {
                 // The dialog has no callee yet: in a cluster the ACK can overtake the recording of the 2xx it
-                // acknowledges (they reach the dialog entity from different members); or the entity is gone. An ACK
+                // acknowledges (they reach the dialog entity from different members). Never for a Call-ID the
+                // cluster does not know: that would relay anyone's ACK to any address (the dlg key is no secret). An ACK
                 // for a 2xx has no retransmission of its own, so it goes where its Request-URI points, as any proxy
                 // forwards a request whose Route it consumed (RFC 3261 §16.6 step 6, §16.12).
                 _client.SendAck(new OutboundRequest(bytes, byUri));
@@ -379,7 +381,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             var route = await _dialogs.RouteAsync(lookup, CancellationToken.None).ConfigureAwait(false);
             switch (route.Status)
             {
-                case InDialogStatus.NoSuchDialog:
+                case InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered:
                     request.Respond(481, null, _serverHeader);
                     return;
                 case InDialogStatus.Unavailable:
@@ -637,6 +639,13 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                             Apply(_context.OnCallerCancel(), -1, null, 0);
                         }
                     });
+                }
+
+                // A CANCEL that came while the target set was being looked up has already been answered 487:
+                // fork nothing (RFC 3261 §16.10).
+                if (_context.Finished)
+                {
+                    return;
                 }
 
                 Apply(_context.Start(), -1, null, 0);

@@ -67,6 +67,9 @@ public enum InDialogStatus
     /// <summary>481 (RFC 3261 §12.2.2).</summary>
     NoSuchDialog,
 
+    /// <summary>481: the dialog exists but has no answer with this To tag recorded (yet).</summary>
+    NotAnswered,
+
     /// <summary>500 with Retry-After.</summary>
     Unavailable,
 }

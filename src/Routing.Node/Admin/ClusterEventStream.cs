@@ -39,9 +39,6 @@ public static class ClusterEventStream
         try
         {
             await context.Response.StartAsync(ct);
-            // The node stopping (e.g. drained) ends the stream instead of leaving the client waiting.
-            _ = system.WhenTerminated.ContinueWith(_ => channel.Writer.TryComplete(), CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             await foreach (var line in channel.Reader.ReadAllAsync(ct))
             {
                 await context.Response.WriteAsync(JsonSerializer.Serialize(line, Json) + "\n", ct);

@@ -16,9 +16,10 @@ public sealed class DrainReason : CoordinatedShutdown.Reason
 }
 
 /// <summary>
-/// Drains this node: readiness turns false at once (CoordinatedShutdown has a reason from the first instant), the SIP
-/// listeners close in <c>service-unbind</c> so the edge takes no new transactions and its TCP flows end (RFC 5626 §4.2:
-/// an outbound client re-registers over another flow), the shard regions hand their shards off, the node leaves the
+/// Drains this node: readiness turns false at once (CoordinatedShutdown has a reason from the first instant), the edge
+/// takes no new transactions from <c>service-unbind</c> on, the SIP sockets close after <c>service-requests-done</c> so
+/// transactions in flight finish and TCP flows end (RFC 5626 §4.2: an outbound client re-registers over another flow),
+/// the shard regions hand their shards off, the node leaves the
 /// cluster, and the process exits 0. Every step is bounded by its CoordinatedShutdown phase timeout
 /// (cluster-config/cluster.conf).
 /// </summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
@@ -6,6 +7,8 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Routing.Cluster.Registrar;
 using Routing.Node.Registrar;
 using Routing.Sip.Auth;
@@ -76,15 +79,21 @@ public static class UserEndpoints
     /// An import creates thousands of entities at once, so one attempt may wait far longer than a single REGISTER
     /// would; provisioning is idempotent, so a timed-out one is retried.
     /// </summary>
-    private static readonly TimeSpan ImportTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ImportTimeout = TimeSpan.FromSeconds(20);
 
     private const int ImportAttempts = 3;
 
     public static void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/api/users", async (UserCredentialsRequest body, IServiceProvider sp, CancellationToken ct) =>
+        app.MapPost("/api/users", async (HttpRequest request, IServiceProvider sp, CancellationToken ct) =>
         {
+            var (body, bad) = await ReadJsonAsync<UserCredentialsRequest>(request, "a JSON object {aor, password}", ct);
+            if (body is null)
+            {
+                return bad!;
+            }
+
             var registrar = (ClusterRegistrar)sp.GetRequiredService<Routing.Edge.Registrar.IRegistrar>();
             var settings = sp.GetRequiredService<RegistrarComposition.Settings>();
             if (!TryProvision(body, out var command, out var error))
@@ -100,8 +109,14 @@ public static class UserEndpoints
                     statusCode: outcome == UserChangeOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         });
 
-        app.MapPost("/api/users/batch", async (UserBatchItem[] body, IServiceProvider sp, CancellationToken ct) =>
+        app.MapPost("/api/users/batch", async (HttpRequest request, IServiceProvider sp, CancellationToken ct) =>
         {
+            var (body, bad) = await ReadJsonAsync<UserBatchItem[]>(request, "a JSON array of {line, aor, password}", ct);
+            if (body is null)
+            {
+                return bad!;
+            }
+
             if (body.Length > MaxBatchLines)
             {
                 return Results.Json(new ErrorResponse("bad-request", $"at most {MaxBatchLines} lines per batch, got {body.Length}"),
@@ -195,6 +210,32 @@ public static class UserEndpoints
     /// Provisions every line of <paramref name="items"/> through its user entity, at most <paramref name="parallelism"/>
     /// at once. A line that does not parse is reported as <c>invalid</c> and the rest go on.
     /// </summary>
+    /// <summary>
+    /// Reads a JSON body, answering a malformed, empty or oversized one with a 400/413 that says what was expected
+    /// (the framework's binder answers a bare 400). Kestrel bounds every admin body (<see cref="Hosting.NodeHost.MaxAdminBodyBytes"/>).
+    /// </summary>
+    private static async Task<(T? Body, IResult? Error)> ReadJsonAsync<T>(HttpRequest request, string expected, CancellationToken ct)
+        where T : class
+    {
+        try
+        {
+            var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, options, ct);
+            return body is null
+                ? (null, Results.Json(new ErrorResponse("bad-request", $"expected {expected}, got null"), statusCode: StatusCodes.Status400BadRequest))
+                : (body, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Results.Json(new ErrorResponse("bad-request", $"expected {expected}: {e.Message}"), statusCode: StatusCodes.Status400BadRequest));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Results.Json(new ErrorResponse("too-large", $"the body is over {Hosting.NodeHost.MaxAdminBodyBytes} bytes"),
+                statusCode: StatusCodes.Status413PayloadTooLarge));
+        }
+    }
+
     internal static async Task<UserBatchResponse> ProvisionBatchAsync(IActorRef region, IReadOnlyList<UserBatchItem> items, int parallelism,
         TimeSpan timeout, CancellationToken ct)
     {

@@ -36,6 +36,9 @@ public static partial class NodeHost
     /// <summary>Plugin id suffix of the journal/snapshot store used only by cluster sharding internals (akka-notes §2.3).</summary>
     public const string ShardingPluginIdentifier = "sharding";
 
+    /// <summary>Largest admin request body: a 10 000-line user batch is about 1 MiB.</summary>
+    public const int MaxAdminBodyBytes = 4 * 1024 * 1024;
+
     /// <summary>Settings the node always runs with; a <c>--config</c> file's <c>akka { }</c> section overrides them.</summary>
     internal const string BaseHocon = """
         akka.log-dead-letters-during-shutdown = off
@@ -82,6 +85,7 @@ public static partial class NodeHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxAdminBodyBytes;
             k.Listen(options.Admin.EndPoint);
         });
         builder.Services.Configure<HostOptions>(h =>

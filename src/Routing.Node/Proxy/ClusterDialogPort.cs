@@ -100,6 +100,7 @@ public sealed class ClusterDialogPort : IDialogPort
         return reply switch
         {
             InDialogRoute { Rejection: null, Target: { } target } r => new InDialogTarget(InDialogStatus.Routed, Party(target), Side(r.TargetSide)),
+            InDialogRoute { Rejection: InDialogRejection.TagMismatch } => new InDialogTarget(InDialogStatus.NotAnswered, null, CallSide.Caller),
             InDialogRoute => new InDialogTarget(InDialogStatus.NoSuchDialog, null, CallSide.Caller),
             _ => new InDialogTarget(InDialogStatus.Unavailable, null, CallSide.Caller),
         };

@@ -177,13 +177,13 @@ public sealed class UserImportTests : IDisposable
     [InlineData("sip:a@example.com", UserImportCommand.LineKind.Invalid)]
     [InlineData(",secret", UserImportCommand.LineKind.Invalid)]
     [InlineData("sip:a@example.com,", UserImportCommand.LineKind.Invalid)]
-    [InlineData(" sip:a@example.com , s3 cret", UserImportCommand.LineKind.User)]
+    [InlineData(" sip:a@example.com , s3 cret ", UserImportCommand.LineKind.User)]
     public void Parse_Line_Kind(string text, UserImportCommand.LineKind kind)
     {
         Assert.Equal(kind, UserImportCommand.Parse(text, 7, out var line, out var error));
         if (kind == UserImportCommand.LineKind.User)
         {
-            Assert.Equal(new UserImportCommand.ImportLine(7, "sip:a@example.com", " s3 cret"), line);
+            Assert.Equal(new UserImportCommand.ImportLine(7, "sip:a@example.com", " s3 cret "), line);
         }
 
         Assert.Equal(kind == UserImportCommand.LineKind.Invalid, error is not null);

@@ -285,7 +285,7 @@ public sealed class ProxyHandlerTests
     }
 
     [Theory]
-    [InlineData(InDialogStatus.NoSuchDialog)]
+    [InlineData(InDialogStatus.NotAnswered)]
     [InlineData(InDialogStatus.Unavailable)]
     public async Task Rfc3261_16_12_AckFor2xxTheDialogCannotRouteYet_ForwardedToItsRequestUri(InDialogStatus status)
     {
@@ -312,6 +312,34 @@ public sealed class ProxyHandlerTests
         await WaitFor(() => _client.Acks.Count == 1);
         Assert.Equal("10.0.0.2:5062", _client.Acks[0].Destination.EndPoint!.ToString());
         Assert.DoesNotContain("Route:", _client.Acks[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AckFor2xx_CallIdTheClusterDoesNotKnow_NotRelayedToItsRequestUri()
+    {
+        // The dlg key in a Route is a hash of the Call-ID, not a secret: relaying such ACKs would make the proxy an
+        // open reflector to any address.
+        _dialogs.Route = new InDialogTarget(InDialogStatus.NoSuchDialog, null, CallSide.Caller);
+        using var m = Parse("""
+            ACK sip:x@10.0.0.5:22 SIP/2.0
+            Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKack
+            Max-Forwards: 70
+            Route: <sip:sip.example.net;lr;dlg=abc>
+            From: <sip:alice@example.com>;tag=f1
+            To: <sip:bob@example.com>;tag=t1
+            Call-ID: unknown@10.0.0.1
+            CSeq: 1 ACK
+            Content-Length: 0
+
+
+            """);
+        var context = new Routing.Sip.Transport.SipInboundContext(Routing.Sip.Transport.SipTransportKind.Udp,
+            System.Net.IPEndPoint.Parse("127.0.0.1:5060"), System.Net.IPEndPoint.Parse("10.0.0.1:5060"), new NullSender());
+
+        Assert.True(Proxy().TryHandleAck(m, context, RequestTarget.LocalUser));
+
+        await WaitFor(() => _dialogs.Routed.Count == 1);
+        Assert.Empty(_client.Acks);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal sealed class ThrowawayPostgres : IDisposable
     {
         // Three members each pool connections per journal, snapshot store, query and CDR store: PostgreSQL's default
         // 100 connections run out while a member restarts under load.
-        var pg = ChildProcess.Start("timeout", ["600", "pg_virtualenv", "-t", "-o", "max_connections=300", "sh", "-c",
+        var pg = ChildProcess.Start("timeout", [((int)TestEnvironment.Scaled(900).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "pg_virtualenv", "-t", "-o", "max_connections=300", "sh", "-c",
             "echo \"PG|$PGHOST|$PGPORT|$PGUSER|$PGPASSWORD|$PGDATABASE\"; read _"], workingDirectory);
         var deadline = TimeProvider.System.GetTimestamp();
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));

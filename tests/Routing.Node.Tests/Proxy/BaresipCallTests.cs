@@ -13,6 +13,7 @@ namespace Routing.Node.Tests.Proxy;
 /// media), alice hangs up, and exactly one CDR is written. baresip 1.0 only answers MD5 challenges, so the node offers
 /// MD5 alone here.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class BaresipCallTests : IDisposable
 {
     private readonly ProxyNode _node = new("digest", """

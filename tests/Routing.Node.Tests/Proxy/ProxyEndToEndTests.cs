@@ -28,6 +28,7 @@ public sealed class ProxyNodeFixture : IAsyncLifetime
 /// callee UAS registered at the node, the caller UAC calling it. Each case asserts what the peers saw (the scenario
 /// checks, plus the traces here) and the CDR row the projection wrote.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class ProxyEndToEndTests(ProxyNodeFixture fixture) : IClassFixture<ProxyNodeFixture>
 {
     private readonly ProxyNode _node = fixture.Node;

@@ -8,6 +8,7 @@ namespace Routing.Node.Tests.Proxy;
 /// comes back from the journal (at the BYE, or earlier when the dialog waker sweeps), the caller's BYE still reaches the
 /// callee and the CDR completes.
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class ProxyRestartTests : IDisposable
 {
     private readonly ProxyNode _node = new();

@@ -97,7 +97,8 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             Assert.Equal(string.Empty, import.Stderr.Trim());
             using var json = JsonDocument.Parse(import.Stdout);
             Assert.Equal(count + 1, json.RootElement.GetProperty("total").GetInt32());
-            Assert.Equal(count, json.RootElement.GetProperty("created").GetInt32() + json.RootElement.GetProperty("updated").GetInt32());
+            Assert.Equal(count, json.RootElement.GetProperty("created").GetInt32());
+            Assert.Equal(0, json.RootElement.GetProperty("updated").GetInt32());
             var failed = Assert.Single(json.RootElement.GetProperty("failed").EnumerateArray());
             Assert.Equal(badLine, failed.GetProperty("line").GetInt32());
             Assert.Contains("not a SIP address-of-record", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -193,9 +194,36 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
         finally
         {
             baresip.CloseInput();
-            baresip.Terminate();
+            if (!baresip.HasExited)
+            {
+                baresip.Terminate();
+            }
             await baresip.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
         }
+    }
+
+    [Theory]
+    [InlineData("/api/users/batch", "not json", 400, "bad-request")]
+    [InlineData("/api/users/batch", "null", 400, "bad-request")]
+    [InlineData("/api/users", "{\"aor\": ", 400, "bad-request")]
+    [InlineData("/api/users/batch", "TOO-MANY-LINES", 400, "at most 10000 lines")]
+    [InlineData("/api/users/batch", "OVER-4-MIB", 413, "too-large")]
+    public async Task AdminUsers_MalformedOrOversizedBody_ClearErrorAndNothingProvisioned(string path, string body, int status, string expected)
+    {
+        body = body switch
+        {
+            "TOO-MANY-LINES" => JsonSerializer.Serialize(Enumerable.Range(1, 10_001).Select(i => new { line = i, aor = $"sip:many{i}@example.com", password = "x" })),
+            "OVER-4-MIB" => "[" + string.Join(",", Enumerable.Repeat("{\"line\":1,\"aor\":\"sip:big@example.com\",\"password\":\"" + new string('p', 1000) + "\"}", 5000)) + "]",
+            _ => body,
+        };
+
+        using var response = await _node.SendAsync(HttpMethod.Post, path, body, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains(expected, text, StringComparison.Ordinal);
+        using var many = await _node.SendAsync(HttpMethod.Get, "/api/users/sip:many1@example.com", null, Ct);
+        Assert.Equal(404, (int)many.StatusCode);
     }
 
     [Fact]

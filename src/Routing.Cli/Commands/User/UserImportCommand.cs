@@ -104,6 +104,12 @@ public sealed class UserImportCommand : IVerb
                 }
             }
         }
+        catch (NodeUnreachableException)
+        {
+            // End the bar's line before the caller prints why.
+            progress.Finish();
+            throw;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             progress.Finish();
@@ -179,7 +185,8 @@ public sealed class UserImportCommand : IVerb
             return LineKind.Invalid;
         }
 
-        line = new ImportLine(number, trimmed[..comma].Trim().ToString(), trimmed[(comma + 1)..].ToString());
+        // The password is taken as written: only the line's leading blanks (before the AOR) are not part of it.
+        line = new ImportLine(number, trimmed[..comma].Trim().ToString(), text[(text.IndexOf(',', StringComparison.Ordinal) + 1)..]);
         return LineKind.User;
     }
 
