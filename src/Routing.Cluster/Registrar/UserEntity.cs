@@ -215,7 +215,12 @@ public sealed class UserEntity : ReceivePersistentActor
         var folded = _state;
         PersistAll(events, e =>
         {
-            folded = folded.Evolve(e);
+            if (next is null)
+            {
+                // The decider already folded the events when it hands over the next state (every REGISTER).
+                folded = folded.Evolve(e);
+            }
+
             if (--remaining > 0)
             {
                 return;

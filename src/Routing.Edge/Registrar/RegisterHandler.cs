@@ -382,7 +382,7 @@ public sealed class RegisterHandler
 
         // RFC 3608 §6: the route a UA must preload for requests it originates through this registrar's network.
         headers.Append("Service-Route: <sip:").Append(FormatHost(local.Address)).Append(':').Append(local.Port)
-            .Append(transport == SipTransportKind.Tcp ? ";transport=tcp" : string.Empty).Append(";lr>\r\n");
+            .Append(transport == SipTransportKind.Udp ? string.Empty : ";transport=" + TransportName(transport)).Append(";lr>\r\n");
         if (result.OutboundUsed)
         {
             // RFC 5626 §6: Require: outbound tells the UA the registrar applied outbound; Flow-Timer its keep-alive period.

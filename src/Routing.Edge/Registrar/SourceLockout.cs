@@ -27,7 +27,8 @@ public sealed class SourceLockout
     public bool IsLocked(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return !_entries.IsEmpty && _entries.TryGetValue(address, out var e) && e.LockedUntil > _time.GetUtcNow();
+        // Not IsEmpty first: on an empty ConcurrentDictionary it takes every lock, and empty is the usual case.
+        return _entries.TryGetValue(address, out var e) && e.LockedUntil > _time.GetUtcNow();
     }
 
     /// <summary>Counts one failure; true when this failure started a lock-out.</summary>

@@ -153,6 +153,16 @@ public sealed class RegisterHandlerTests : IDisposable
         Assert.Contains("Service-Route: <sip:127.0.0.1:5060;lr>\r\n", reply.Headers, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SipTransportKind.Tcp, ";transport=tcp")]
+    [InlineData(SipTransportKind.Tls, ";transport=tls")]
+    public async Task Rfc3608_6_AcceptedOverAStream_ServiceRouteNamesItsTransport(SipTransportKind transport, string parameter)
+    {
+        var reply = await Handle(Handler(), Request(), transport: transport);
+
+        Assert.Contains("Service-Route: <sip:127.0.0.1:5060" + parameter + ";lr>\r\n", reply.Headers, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Rfc4475_3_3_12_ContactParamWithoutBrackets_IsAContactParameter()
     {
