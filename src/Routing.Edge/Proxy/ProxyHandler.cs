@@ -357,6 +357,13 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         }
     }
 
+    /// <summary>
+    /// Pauses before asking the dialog entity again about an in-dialog request it cannot route yet (6.75 s in all,
+    /// longer than a shard hand-off plus one redelivery of the answer, well inside Timer F's 32 s).
+    /// </summary>
+    internal static readonly TimeSpan[] InDialogRecheck =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)];
+
     private async Task InDialogAsync(EdgeServerRequest request, RoutePlan plan)
     {
         var m = request.Message;
@@ -379,6 +386,16 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             }
 
             var route = await _dialogs.RouteAsync(lookup, CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; route.Status is InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered && i < InDialogRecheck.Length; i++)
+            {
+                // The request names a dialog we record-routed (its Route carries our dlg key), but the entity has no
+                // answered dialog yet: the recording of the 2xx can still be on its way (it is redelivered when a
+                // shard hand-off dropped it). Ask again a few times before answering 481 (RFC 3261 §12.2.2); the
+                // client's retransmissions are absorbed by the server transaction meanwhile.
+                await Task.Delay(InDialogRecheck[i], _time).ConfigureAwait(false);
+                route = await _dialogs.RouteAsync(lookup, CancellationToken.None).ConfigureAwait(false);
+            }
+
             switch (route.Status)
             {
                 case InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered:

@@ -1,20 +1,23 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.Extensions.Logging;
 using Routing.Cluster.Dialogs;
 using Routing.Edge.Proxy;
 
 namespace Routing.Node.Proxy;
 
 /// <summary>The edge's <see cref="IDialogPort"/> over the <c>dialog</c> shard region.</summary>
-public sealed class ClusterDialogPort : IDialogPort
+public sealed partial class ClusterDialogPort : IDialogPort
 {
     private readonly ActorRegistry _registry;
     private readonly ProxyComposition.Settings _settings;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private IActorRef? _region;
 
-    public ClusterDialogPort(ActorRegistry registry, ProxyComposition.Settings settings, TimeProvider time)
+    public ClusterDialogPort(ActorRegistry registry, ProxyComposition.Settings settings, TimeProvider time, ILogger<ClusterDialogPort> logger)
     {
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
@@ -58,23 +61,80 @@ public sealed class ClusterDialogPort : IDialogPort
 
     // The start goes again before the answer or the failure: a duplicate costs the entity nothing, and an entity that
     // lost its in-memory set-up (its node left the cluster mid-setup) starts again from it instead of dropping the answer.
+    // Both are delivered at least once: a hand-off drops messages in flight to the shard that moves (and the commands an
+    // entity stashed while it wrote its held events before stopping), so they go again until the entity acknowledges the
+    // write. Without that, a BYE after a hand-off found no answered dialog and got 481.
     public void Answered(DialogStart start, int branch, string toTag, CallParty callee, uint? sessionExpires)
     {
         ArgumentNullException.ThrowIfNull(start);
-        var region = Region;
         var at = _time.GetUtcNow();
-        region.Tell(Command(start, durable: false));
-        region.Tell(new RecordAnswer(start.CallId, branch, toTag, Party(callee), sessionExpires, at));
+        _ = RecordAsync(start, new RecordAnswer(start.CallId, branch, toTag, Party(callee), sessionExpires, at));
     }
 
     public void Failed(DialogStart start, int status, CallSide by)
     {
         ArgumentNullException.ThrowIfNull(start);
-        var region = Region;
         var at = _time.GetUtcNow();
-        region.Tell(Command(start, durable: false));
-        region.Tell(new RecordFailure(start.CallId, status, Side(by), at));
+        _ = RecordAsync(start, new RecordFailure(start.CallId, status, Side(by), at));
     }
+
+    private Task<bool> RecordAsync(DialogStart start, IDialogCommand outcome)
+    {
+        var region = Region;
+        var begin = Command(start, durable: false);
+        return DeliverAtLeastOnceAsync(
+            (message, timeout) => message is StartDialog ? Told(region, message) : region.Ask<object>(message, timeout),
+            begin, outcome, _time, _logger);
+    }
+
+    private static Task<object> Told(IActorRef region, object message)
+    {
+        region.Tell(message);
+        return Task.FromResult(message);
+    }
+
+    /// <summary>Attempts at recording an answer or a failure before the proxy gives up on the dialog's record.</summary>
+    internal const int RecordAttempts = 6;
+
+    /// <summary>How long one attempt waits for the entity's acknowledgement (a hand-off takes a few seconds).</summary>
+    internal static readonly TimeSpan RecordAttemptTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Sends <paramref name="start"/> (one-way) and <paramref name="outcome"/> (asked) until the entity acknowledges the
+    /// outcome with <see cref="DialogAck"/>, at most <see cref="RecordAttempts"/> times. A lost message is an ask that
+    /// times out; a refused write (<see cref="DialogUnavailable"/>) waits a little before the next attempt.
+    /// </summary>
+    internal static async Task<bool> DeliverAtLeastOnceAsync(Func<object, TimeSpan, Task<object>> send, StartDialog start, IDialogCommand outcome,
+        TimeProvider time, ILogger logger)
+    {
+        var pause = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; attempt <= RecordAttempts; attempt++)
+        {
+            try
+            {
+                await send(start, RecordAttemptTimeout).ConfigureAwait(false);
+                if (await send(outcome, RecordAttemptTimeout).ConfigureAwait(false) is DialogAck)
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                // Lost on the way or held up by a hand-off: go again (the entity takes a duplicate as a no-op).
+                continue;
+            }
+
+            // Refused by the journal: give it a moment.
+            await Task.Delay(pause, time).ConfigureAwait(false);
+            pause += pause;
+        }
+
+        LogRecordLost(logger, outcome.CallId, outcome.GetType().Name, RecordAttempts);
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "dialog {CallId}: {Command} not acknowledged after {Attempts} attempts; its CDR may be incomplete")]
+    private static partial void LogRecordLost(ILogger logger, string callId, string command, int attempts);
 
     private StartDialog Command(DialogStart start, bool durable) =>
         new(start.CallId, Key(start.Key), start.FromTag, Party(start.Caller), start.CalleeAor, start.RequestUri, start.SessionExpires,

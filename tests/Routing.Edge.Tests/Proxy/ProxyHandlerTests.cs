@@ -207,25 +207,64 @@ public sealed class ProxyHandlerTests
         Assert.Equal(200, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
     }
 
-    [Fact]
-    public async Task InDialog_UnknownDialog_481()
+    private const string ByeFromCallee = """
+        BYE sip:alice@10.0.0.1:5060 SIP/2.0
+        Via: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bKbye
+        Max-Forwards: 70
+        Route: <sip:sip.example.net;lr;dlg=abc>
+        From: <sip:bob@example.com>;tag=t1
+        To: <sip:alice@example.com>;tag=f1
+        Call-ID: c1@10.0.0.1
+        CSeq: 2 BYE
+        Content-Length: 0
+
+
+        """;
+
+    /// <summary>Lets the handler's pause between two asks of the dialog entity pass (it is waiting on the fake clock).</summary>
+    private async Task PassRecheck(int asked, TimeSpan pause)
     {
-        var bye = """
-            BYE sip:alice@10.0.0.1:5060 SIP/2.0
-            Via: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bKbye
-            Max-Forwards: 70
-            Route: <sip:sip.example.net;lr;dlg=abc>
-            From: <sip:bob@example.com>;tag=t1
-            To: <sip:alice@example.com>;tag=f1
-            Call-ID: c1@10.0.0.1
-            CSeq: 2 BYE
-            Content-Length: 0
+        await WaitFor(() => _dialogs.Routed.Count == asked);
+        _time.Advance(pause);
+    }
 
-
-            """;
-        var request = new FakeServerRequest(Parse(bye));
+    [Fact]
+    public async Task Rfc3261_12_2_2_InDialog_UnknownDialog_481AfterTheRechecks()
+    {
+        var request = new FakeServerRequest(Parse(ByeFromCallee));
         Assert.True(Proxy().TryHandle(request, RequestTarget.LocalUser));
+        for (var i = 0; i < ProxyHandler.InDialogRecheck.Length; i++)
+        {
+            Assert.False(request.FinalSent.Task.IsCompleted, "481 before the last recheck");
+            await PassRecheck(i + 1, ProxyHandler.InDialogRecheck[i]);
+        }
+
         Assert.Equal(481, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(ProxyHandler.InDialogRecheck.Length + 1, _dialogs.Routed.Count);
+        Assert.Empty(_client.Started);
+    }
+
+    [Theory]
+    [InlineData(InDialogStatus.NoSuchDialog)]
+    [InlineData(InDialogStatus.NotAnswered)]
+    public async Task InDialogBye_AnswerRecordedWhileItWaits_ForwardedNot481(InDialogStatus before)
+    {
+        // After a shard hand-off the recording of the 2xx is redelivered; a BYE that reached the entity first is
+        // asked about again instead of failing the call with 481.
+        _dialogs.Route = new InDialogTarget(before, null, CallSide.Caller);
+        var request = new FakeServerRequest(Parse(ByeFromCallee), "10.0.0.2:5062");
+        Assert.True(Proxy().TryHandle(request, RequestTarget.LocalUser));
+        await PassRecheck(1, ProxyHandler.InDialogRecheck[0]);
+        await WaitFor(() => _dialogs.Routed.Count == 2);
+        Assert.False(request.FinalSent.Task.IsCompleted);
+
+        _dialogs.Route = new InDialogTarget(InDialogStatus.Routed,
+            new CallParty("sip:alice@example.com", "sip:alice@10.0.0.1:5060", "10.0.0.1:5060", "udp", null, null, null, null), CallSide.Caller);
+        _time.Advance(ProxyHandler.InDialogRecheck[1]);
+        await WaitFor(() => _client.Started.Count == 1);
+        Assert.Equal(3, _dialogs.Routed.Count);
+        _client.Respond(0, 200, "f1");
+        Assert.Equal(200, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
