@@ -150,7 +150,7 @@ public sealed class SqliteJournal : AsyncWriteJournal
             var manifest = reader.IsDBNull(3) ? string.Empty : reader.GetString(3);
             int? identifier = reader.IsDBNull(4) ? null : reader.GetInt32(4);
             var writer = reader.IsDBNull(5) ? null : reader.GetString(5);
-            var payload = Deserialize(message, identifier, manifest);
+            var payload = Deserialize(_system, message, identifier, manifest);
             recoveryCallback(new Persistent(payload, sequenceNr, persistenceId, manifest, false, ActorRefs.NoSender, writer, created));
         }
     });
@@ -245,16 +245,18 @@ public sealed class SqliteJournal : AsyncWriteJournal
         return rows;
     }
 
-    private object Deserialize(byte[] message, int? identifier, string manifest)
+    /// <summary>A row's payload back to its event (shared with <see cref="SqliteReadJournal"/>).</summary>
+    internal static object Deserialize(ExtendedActorSystem system, byte[] message, int? identifier, string manifest)
     {
+        var serialization = system.Serialization;
         if (identifier is { } id)
         {
-            return _serialization.Deserialize(message, id, manifest);
+            return serialization.Deserialize(message, id, manifest);
         }
 
         // Rows from old plugins without a serializer id: the manifest is the type name.
         var type = Type.GetType(manifest, throwOnError: true)!;
-        return Akka.Serialization.Serialization.WithTransport(_system, (type, message),
-            s => _serialization.FindSerializerForType(s.type).FromBinary(s.message, s.type));
+        return Akka.Serialization.Serialization.WithTransport(system, (type, message),
+            s => serialization.FindSerializerForType(s.type).FromBinary(s.message, s.type));
     }
 }

@@ -37,6 +37,16 @@ internal static class SqliteJournalSchema
         );
         CREATE INDEX IF NOT EXISTS {tags}_persistence_id_sequence_nr_idx ON {tags} (persistence_id, sequence_nr);
         CREATE INDEX IF NOT EXISTS {tags}_tag_idx ON {tags} (tag);
+        """ + TagOrderingIndex(tags);
+
+    /// <summary>
+    /// Ours, not Akka's: EventsByTag (the CDR feed) asks for one tag's rows in an ordering range. With only the index
+    /// on <c>tag</c> SQLite read every row of the tag on each poll, so a poll cost grew with the journal (a third of the
+    /// node's CPU after 50 000 dialog events); on (tag, ordering_id) it reads the range.
+    /// </summary>
+    public static string TagOrderingIndex(string tags) => $"""
+
+        CREATE INDEX IF NOT EXISTS {tags}_tag_ordering_idx ON {tags} (tag, ordering_id);
         """;
 
     /// <summary>Switches the file to WAL (persists in the file) and creates the tables if asked.</summary>

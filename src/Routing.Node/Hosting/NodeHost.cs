@@ -65,6 +65,7 @@ public static partial class NodeHost
             akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
             akka.persistence.snapshot-store.sharding.read-isolation-level = read-uncommitted
             akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
+            {{SqliteReadJournal.Identifier}} { class = "{{typeof(SqliteReadJournalProvider).AssemblyQualifiedName}}", write-plugin = "akka.persistence.journal.sql", refresh-interval = 250ms, max-buffer-size = 500 }
             """;
     }
 
@@ -134,7 +135,7 @@ public static partial class NodeHost
             ConfigureAkka(b, sp, options, identity, journalConnection);
             ClusterOperations.ConfigureAkka(b, sp);
             Registrar.RegistrarComposition.AddShardRegion(b, sp, options, registrar);
-            Proxy.ProxyComposition.AddShardRegion(b, sp, proxy, ShardingPluginIdentifier);
+            Proxy.ProxyComposition.AddShardRegion(b, sp, proxy, ShardingPluginIdentifier, options.Storage.Journal);
         });
         builder.Services.AddSingleton<SipListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SipListenerService>());

@@ -28,8 +28,12 @@ public static class ProxyComposition
     /// <summary>HOCON section of the proxy settings.</summary>
     public const string Root = "routing.proxy";
 
-    /// <summary>The read journal the CDR projection queries (Akka.Persistence.Sql's default query plugin).</summary>
+    /// <summary>The read journal the CDR projection queries on PostgreSQL (Akka.Persistence.Sql's default query plugin).</summary>
     public const string ReadJournalPluginId = "akka.persistence.query.journal.sql";
+
+    /// <summary>The read journal the CDR projection queries: ours over the SQLite journal, Akka.Persistence.Sql's on PostgreSQL.</summary>
+    public static string ReadJournalFor(JournalProvider journal) =>
+        journal == JournalProvider.Sqlite ? Routing.Cluster.Journal.SqliteReadJournal.Identifier : ReadJournalPluginId;
 
     /// <summary>
     /// Remembered dialogs restart a few at a time after a node loss instead of all at once
@@ -134,7 +138,8 @@ public static class ProxyComposition
     }
 
     /// <summary>The <c>dialog</c> region on routing nodes (a proxy elsewhere) and the CDR projection singleton.</summary>
-    public static void AddShardRegion(AkkaConfigurationBuilder builder, IServiceProvider services, Settings settings, string shardingPluginIdentifier)
+    public static void AddShardRegion(AkkaConfigurationBuilder builder, IServiceProvider services, Settings settings, string shardingPluginIdentifier,
+        JournalProvider journal)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(services);
@@ -165,7 +170,7 @@ public static class ProxyComposition
                 ShouldPassivateIdleEntities = false,
             });
         var store = services.GetRequiredService<ICdrStore>();
-        builder.WithSingleton<CdrProjector>("cdr-projection", CdrProjector.Props(store, new CdrProjectionSettings(ReadJournalPluginId)),
+        builder.WithSingleton<CdrProjector>("cdr-projection", CdrProjector.Props(store, new CdrProjectionSettings(ReadJournalFor(journal))),
             new ClusterSingletonOptions { Role = "routing" }, createProxyToo: false);
     }
 }

@@ -60,6 +60,12 @@ internal sealed class JournalTestFile : IDisposable
           write-plugin = "{{OurJournal}}"
           refresh-interval = 100ms
         }
+        akka.persistence.query.journal.sqlite {
+          class = "{{typeof(SqliteReadJournalProvider).AssemblyQualifiedName}}"
+          write-plugin = "{{OurJournal}}"
+          refresh-interval = 100ms
+          max-buffer-size = 2
+        }
         akka.actor {
           serializers { poison = "{{typeof(PoisonSerializer).AssemblyQualifiedName}}" }
           serialization-bindings { "{{typeof(Unserializable).AssemblyQualifiedName}}" = poison }
