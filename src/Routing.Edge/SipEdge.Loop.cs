@@ -42,7 +42,11 @@ public sealed partial class SipEdge
         _stopping = new CancellationTokenSource();
         var resolution = _resolution;
         _ticker = _time.CreateTimer(static s => ((SipEdge)s!).PostTick(), this, resolution, resolution);
-        _loop = Task.Run(() => RunLoopAsync(_stopping.Token));
+        var stop = _stopping.Token;
+
+        // The loop owns a thread: as an async loop it waited in the thread pool's queue behind actor and proxy work each
+        // time it went idle, and every SIP message waited with it.
+        _loop = Task.Factory.StartNew(() => RunLoop(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Stops the loop and its timer; idempotent (the host and the listener service may both call it).</summary>
@@ -118,10 +122,13 @@ public sealed partial class SipEdge
         }
     }
 
-    private async Task RunLoopAsync(CancellationToken stop)
+    private void RunLoop(CancellationToken stop)
     {
+        Thread.CurrentThread.Name ??= "sip-edge-loop";
         var reader = _work.Reader;
-        while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+
+        // A blocking wait: the channel allows synchronous continuations, so a writer wakes this thread directly.
+        while (reader.WaitToReadAsync(stop).AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var item))
             {

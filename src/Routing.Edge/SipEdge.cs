@@ -111,7 +111,7 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
         _output = new Output(this);
         _table = new TransactionTable<EdgeMessage>(_output, _time, runtime.Transactions);
         _metrics.AttachTransactions(_table.Counters, () => Volatile.Read(ref _liveTransactions));
-        _work = System.Threading.Channels.Channel.CreateUnbounded<Work>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
+        _work = System.Threading.Channels.Channel.CreateUnbounded<Work>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     }
 
     internal byte[] DefaultExtraHeaders => _serverHeader;

@@ -97,7 +97,13 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
         }
 
         _stopping = new CancellationTokenSource();
-        _loop = Task.Run(() => ReceiveLoopAsync(handler, _stopping.Token));
+
+        // A thread of its own with blocking receives: an async loop's continuation waited in the thread pool's queue
+        // behind actor and proxy work, and under load the kernel dropped datagrams while it did. The receive timeout
+        // lets the loop see the stop flag.
+        _socket.ReceiveTimeout = (int)ReceivePoll.TotalMilliseconds;
+        var stop = _stopping.Token;
+        _loop = Task.Factory.StartNew(() => ReceiveLoop(handler, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public bool Send(ReadOnlySpan<byte> message, IPEndPoint destination)
@@ -114,8 +120,12 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
         }
     }
 
-    private async Task ReceiveLoopAsync(ISipInboundHandler handler, CancellationToken stop)
+    /// <summary>How often a receive with nothing to read wakes up to look at the stop flag.</summary>
+    private static readonly TimeSpan ReceivePoll = TimeSpan.FromMilliseconds(250);
+
+    private void ReceiveLoop(ISipInboundHandler handler, CancellationToken stop)
     {
+        Thread.CurrentThread.Name ??= "sip-udp-receive";
         var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
         var address = new SocketAddress(_socket.AddressFamily);
         LogListening(_logger, LocalEndPoint, _socket.ReceiveBufferSize);
@@ -124,13 +134,18 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
             int length;
             try
             {
-                length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, stop).ConfigureAwait(false);
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
-            catch (OperationCanceledException)
+            catch (ObjectDisposedException)
             {
                 break;
             }
-            catch (ObjectDisposedException)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                continue;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown
+                                            && stop.IsCancellationRequested)
             {
                 break;
             }

@@ -33,7 +33,7 @@ internal sealed class SqliteJournalWriter : IDisposable
     private readonly SqliteJournalSettings _settings;
     private readonly string? _writerUuid;
     private readonly Channel<JournalWriteRequest> _queue =
-        Channel.CreateUnbounded<JournalWriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<JournalWriteRequest>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly Thread _thread;
     private readonly List<JournalWriteRequest> _batch = [];
     private readonly List<JournalWriteRequest> _single = [null!];
@@ -93,6 +93,8 @@ internal sealed class SqliteJournalWriter : IDisposable
         try
         {
             var reader = _queue.Reader;
+
+            // Synchronous continuations: a request wakes this blocked thread directly, not through the thread pool's queue.
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
                 _batch.Clear();
