@@ -125,6 +125,10 @@ public sealed class RegistrarNode : IAsyncLifetime
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+
+            // A large body waits for 100 Continue: a node that refuses it (413) answers before the body is sent, instead
+            // of closing the connection while the client still writes it (a broken pipe in place of the answer).
+            request.Headers.ExpectContinue = json.Length > 64 * 1024;
         }
 
         return await _http.SendAsync(request, cancellationToken);
