@@ -61,7 +61,7 @@ public sealed partial class ClusterDialogPort : IDialogPort
 
     // The start goes again before the answer or the failure: a duplicate costs the entity nothing, and an entity that
     // lost its in-memory set-up (its node left the cluster mid-setup) starts again from it instead of dropping the answer.
-    // Both are delivered at least once: a hand-off drops messages in flight to the shard that moves (and the commands an
+    // Both are delivered at least once (up to three asks, 5 s each): a hand-off drops messages in flight to the shard that moves (and the commands an
     // entity stashed while it wrote its held events before stopping), so they go again until the entity acknowledges the
     // write. Without that, a BYE after a hand-off found no answered dialog and got 481.
     public void Answered(DialogStart start, int branch, string toTag, CallParty callee, uint? sessionExpires)
@@ -94,10 +94,14 @@ public sealed partial class ClusterDialogPort : IDialogPort
     }
 
     /// <summary>Attempts at recording an answer or a failure before the proxy gives up on the dialog's record.</summary>
-    internal const int RecordAttempts = 6;
+    internal const int RecordAttempts = 3;
 
-    /// <summary>How long one attempt waits for the entity's acknowledgement (a hand-off takes a few seconds).</summary>
-    internal static readonly TimeSpan RecordAttemptTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long one attempt waits for the entity's acknowledgement: longer than a hand-off, so that a slow write under
+    /// load is not sent again (each attempt adds load exactly when there is too much), short enough that a BYE the edge
+    /// holds for the answer (<c>ProxyHandler.InDialogRecheck</c>) usually sees the second attempt land.
+    /// </summary>
+    internal static readonly TimeSpan RecordAttemptTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Sends <paramref name="start"/> (one-way) and <paramref name="outcome"/> (asked) until the entity acknowledges the
