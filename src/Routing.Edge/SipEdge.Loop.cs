@@ -124,10 +124,11 @@ public sealed partial class SipEdge
 
     private void RunLoop(CancellationToken stop)
     {
-        Thread.CurrentThread.Name ??= "sip-edge-loop";
+        Thread.CurrentThread.Name = "sip-edge-loop";
         var reader = _work.Reader;
 
-        // A blocking wait: the channel allows synchronous continuations, so a writer wakes this thread directly.
+        // A blocking wait: the channel allows synchronous continuations, so a writer wakes this thread directly (except
+        // in the rare race where it completes the wait while AsTask is still registering; then the pool runs the wake-up).
         while (reader.WaitToReadAsync(stop).AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var item))

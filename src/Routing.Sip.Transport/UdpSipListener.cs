@@ -99,9 +99,14 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
         _stopping = new CancellationTokenSource();
 
         // A thread of its own with blocking receives: an async loop's continuation waited in the thread pool's queue
-        // behind actor and proxy work, and under load the kernel dropped datagrams while it did. The receive timeout
-        // lets the loop see the stop flag.
-        _socket.ReceiveTimeout = (int)ReceivePoll.TotalMilliseconds;
+        // behind actor and proxy work, and under load the kernel dropped datagrams while it did. On Linux disposing the
+        // socket wakes a blocked receive (.NET shuts it down first); elsewhere a receive timeout lets the loop see the
+        // stop flag (not on Linux: each timeout is a thrown exception, counted by the runtime's exception metric).
+        if (!OperatingSystem.IsLinux())
+        {
+            _socket.ReceiveTimeout = (int)ReceivePoll.TotalMilliseconds;
+        }
+
         var stop = _stopping.Token;
         _loop = Task.Factory.StartNew(() => ReceiveLoop(handler, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
@@ -125,7 +130,7 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
 
     private void ReceiveLoop(ISipInboundHandler handler, CancellationToken stop)
     {
-        Thread.CurrentThread.Name ??= "sip-udp-receive";
+        Thread.CurrentThread.Name = "sip-udp-receive";
         var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
         var address = new SocketAddress(_socket.AddressFamily);
         LogListening(_logger, LocalEndPoint, _socket.ReceiveBufferSize);
@@ -169,23 +174,23 @@ public sealed partial class UdpSipListener : IAsyncDisposable, ISipSender
                 continue;
             }
 
-            var datagram = buffer.AsSpan(0, length);
-            if (StunKeepAlive.IsStun(datagram))
-            {
-                AnswerStun(datagram, remote);
-                continue;
-            }
-
-            var parsed = SipParser.ParseDatagram(datagram, _parserOptions);
-            if (parsed.Status == SipParseStatus.KeepAlive)
-            {
-                // RFC 5626 §4.4.1 uses STUN on UDP; a CRLF datagram only refreshes the NAT binding and needs no answer.
-                Interlocked.Increment(ref _keepAlives);
-                continue;
-            }
-
             try
             {
+                var datagram = buffer.AsSpan(0, length);
+                if (StunKeepAlive.IsStun(datagram))
+                {
+                    AnswerStun(datagram, remote);
+                    continue;
+                }
+
+                var parsed = SipParser.ParseDatagram(datagram, _parserOptions);
+                if (parsed.Status == SipParseStatus.KeepAlive)
+                {
+                    // RFC 5626 §4.4.1 uses STUN on UDP; a CRLF datagram only refreshes the NAT binding and needs no answer.
+                    Interlocked.Increment(ref _keepAlives);
+                    continue;
+                }
+
                 handler.OnMessage(parsed, new SipInboundContext(SipTransportKind.Udp, LocalEndPoint, remote, this));
             }
             catch (Exception e)

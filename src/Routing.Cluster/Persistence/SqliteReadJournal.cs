@@ -84,24 +84,24 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
             _ => throw new ArgumentException($"the SQLite read journal takes a Sequence offset, not {offset.GetType().Name}", nameof(offset)),
         };
 
-        return Source.UnfoldAsync<(long Offset, bool Last), IReadOnlyList<EventEnvelope>>((start, false), async state =>
+        // One query per pull. A live stream that has caught up (a short page) waits one refresh interval before the
+        // next query, and an empty page is emitted as such, so cancelling the stream stops the polling within one
+        // interval. A current stream ends after its first short page.
+        return Source.UnfoldAsync<(long Offset, bool CaughtUp), IReadOnlyList<EventEnvelope>>((start, false), async state =>
             {
-                if (state.Last)
+                if (state.CaughtUp)
                 {
-                    return Option<((long, bool), IReadOnlyList<EventEnvelope>)>.None;
-                }
-
-                while (true)
-                {
-                    var page = await Task.Run(() => ReadPage(tag, state.Offset)).ConfigureAwait(false);
-                    if (page.Count > 0 || !live)
+                    if (!live)
                     {
-                        var next = page.Count > 0 ? ((Sequence)page[^1].Offset).Value : state.Offset;
-                        return Option<((long, bool), IReadOnlyList<EventEnvelope>)>.Create(((next, !live && page.Count < _pageSize), page));
+                        return Option<((long, bool), IReadOnlyList<EventEnvelope>)>.None;
                     }
 
                     await Task.Delay(_refresh).ConfigureAwait(false);
                 }
+
+                var page = await Task.Run(() => ReadPage(tag, state.Offset)).ConfigureAwait(false);
+                var next = page.Count > 0 ? ((Sequence)page[^1].Offset).Value : state.Offset;
+                return Option<((long, bool), IReadOnlyList<EventEnvelope>)>.Create(((next, page.Count < _pageSize), page));
             })
             .SelectMany(page => page);
     }

@@ -364,6 +364,41 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
     internal static readonly TimeSpan[] InDialogRecheck =
         [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)];
 
+    /// <summary>In-dialog requests waiting between rechecks at most at once; beyond it they are answered 481 at once.</summary>
+    internal const int MaxRechecking = 1000;
+
+    private int _rechecking;
+
+    /// <summary>
+    /// The request names a dialog we record-routed (its Route carries our dlg key), but the entity has no answered
+    /// dialog yet: the recording of the 2xx can still be on its way (it is redelivered when a shard hand-off dropped it).
+    /// Ask again a few times before answering 481 (RFC 3261 §12.2.2); the client's retransmissions are absorbed by the
+    /// server transaction meanwhile. The dlg key is no secret, so the number of requests held this way is bounded.
+    /// </summary>
+    private async Task<InDialogTarget> RecheckAsync(InDialogRequest lookup, InDialogTarget route)
+    {
+        if (Interlocked.Increment(ref _rechecking) > MaxRechecking)
+        {
+            Interlocked.Decrement(ref _rechecking);
+            return route;
+        }
+
+        try
+        {
+            for (var i = 0; route.Status is InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered && i < InDialogRecheck.Length; i++)
+            {
+                await Task.Delay(InDialogRecheck[i], _time).ConfigureAwait(false);
+                route = await _dialogs.RouteAsync(lookup, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return route;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _rechecking);
+        }
+    }
+
     private async Task InDialogAsync(EdgeServerRequest request, RoutePlan plan)
     {
         var m = request.Message;
@@ -386,19 +421,14 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             }
 
             var route = await _dialogs.RouteAsync(lookup, CancellationToken.None).ConfigureAwait(false);
-            for (var i = 0; route.Status is InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered && i < InDialogRecheck.Length; i++)
+            if (route.Status is InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered)
             {
-                // The request names a dialog we record-routed (its Route carries our dlg key), but the entity has no
-                // answered dialog yet: the recording of the 2xx can still be on its way (it is redelivered when a
-                // shard hand-off dropped it). Ask again a few times before answering 481 (RFC 3261 §12.2.2); the
-                // client's retransmissions are absorbed by the server transaction meanwhile.
-                await Task.Delay(InDialogRecheck[i], _time).ConfigureAwait(false);
-                route = await _dialogs.RouteAsync(lookup, CancellationToken.None).ConfigureAwait(false);
+                route = await RecheckAsync(lookup, route).ConfigureAwait(false);
             }
 
             switch (route.Status)
             {
-                case InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered:
+                case InDialogStatus.NoSuchDialog or InDialogStatus.NotAnswered or InDialogStatus.Ended:
                     request.Respond(481, null, _serverHeader);
                     return;
                 case InDialogStatus.Unavailable:

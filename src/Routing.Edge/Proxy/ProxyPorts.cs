@@ -70,6 +70,9 @@ public enum InDialogStatus
     /// <summary>481: the dialog exists but has no answer with this To tag recorded (yet).</summary>
     NotAnswered,
 
+    /// <summary>481: the dialog has ended (BYE, failure, expiry); nothing will make it routable again.</summary>
+    Ended,
+
     /// <summary>500 with Retry-After.</summary>
     Unavailable,
 }

@@ -52,7 +52,8 @@ public static partial class NodeHost
 
     /// <summary>
     /// SQLite: both journals (app and sharding) are our group-commit writer instead of Akka.Persistence.Sql's, on the
-    /// same tables and schema; the snapshot stores and the SQL read journal stay Akka.Persistence.Sql's. Their reads run as
+    /// same tables and schema, and the CDR feed reads them through our <see cref="SqliteReadJournal"/>; the snapshot
+    /// stores and the SQL read journal (still used for persistence ids) stay Akka.Persistence.Sql's. Their reads run as
     /// read-uncommitted: Microsoft.Data.Sqlite opens every other isolation level with BEGIN IMMEDIATE (the write lock), so
     /// each read queued behind the writer; a deferred read in WAL mode reads a consistent snapshot without it.
     /// </summary>

@@ -26,7 +26,7 @@ public sealed partial class ClusterDialogPort : IDialogPort
     public async Task<IActorRef> RegionAsync(CancellationToken cancellationToken) =>
         _region ??= await _registry.GetAsync<DialogRegion>(cancellationToken).ConfigureAwait(false);
 
-    // The recording messages are told from one sender per call path, so the region keeps their order per dialog.
+    // The recording messages leave from one thread per call path, so the region keeps their order per dialog.
     private IActorRef Region => _region ?? _registry.Get<DialogRegion>();
 
     public async Task<bool> StartAsync(DialogStart start, CancellationToken cancellationToken)
@@ -61,9 +61,12 @@ public sealed partial class ClusterDialogPort : IDialogPort
 
     // The start goes again before the answer or the failure: a duplicate costs the entity nothing, and an entity that
     // lost its in-memory set-up (its node left the cluster mid-setup) starts again from it instead of dropping the answer.
-    // Both are delivered at least once (up to three asks, 5 s each): a hand-off drops messages in flight to the shard that moves (and the commands an
-    // entity stashed while it wrote its held events before stopping), so they go again until the entity acknowledges the
-    // write. Without that, a BYE after a hand-off found no answered dialog and got 481.
+    // The answer is delivered at least once (up to three asks, 5 s each): a hand-off drops messages in flight to the
+    // shard that moves (and the commands an entity stashed while it wrote its held events before stopping), and a BYE
+    // after a hand-off then found no answered dialog and got 481. A late redelivery cannot touch another call: a dialog
+    // that was answered takes no new start. The failure stays one-way: redelivered late, it could fail the caller's next
+    // INVITE on the same Call-ID (a retry after 401/407/422/3xx starts a new dialog there); a lost one is failed by the
+    // entity's set-up timer (max-setup) instead.
     public void Answered(DialogStart start, int branch, string toTag, CallParty callee, uint? sessionExpires)
     {
         ArgumentNullException.ThrowIfNull(start);
@@ -74,8 +77,10 @@ public sealed partial class ClusterDialogPort : IDialogPort
     public void Failed(DialogStart start, int status, CallSide by)
     {
         ArgumentNullException.ThrowIfNull(start);
+        var region = Region;
         var at = _time.GetUtcNow();
-        _ = RecordAsync(start, new RecordFailure(start.CallId, status, Side(by), at));
+        region.Tell(Command(start, durable: false));
+        region.Tell(new RecordFailure(start.CallId, status, Side(by), at));
     }
 
     private Task<bool> RecordAsync(DialogStart start, IDialogCommand outcome)
@@ -106,12 +111,12 @@ public sealed partial class ClusterDialogPort : IDialogPort
     /// <summary>
     /// Sends <paramref name="start"/> (one-way) and <paramref name="outcome"/> (asked) until the entity acknowledges the
     /// outcome with <see cref="DialogAck"/>, at most <see cref="RecordAttempts"/> times. A lost message is an ask that
-    /// times out; a refused write (<see cref="DialogUnavailable"/>) waits a little before the next attempt.
+    /// times out; a refused write (<see cref="DialogUnavailable"/>) waits 1 s, then 2 s, before the next attempt.
     /// </summary>
     internal static async Task<bool> DeliverAtLeastOnceAsync(Func<object, TimeSpan, Task<object>> send, StartDialog start, IDialogCommand outcome,
         TimeProvider time, ILogger logger)
     {
-        var pause = TimeSpan.FromMilliseconds(100);
+        var pause = TimeSpan.FromSeconds(1);
         for (var attempt = 1; attempt <= RecordAttempts; attempt++)
         {
             try
@@ -128,7 +133,12 @@ public sealed partial class ClusterDialogPort : IDialogPort
                 continue;
             }
 
-            // Refused by the journal: give it a moment.
+            if (attempt == RecordAttempts)
+            {
+                break;
+            }
+
+            // Refused by the journal (its queue is full): give it time to drain before adding to it again.
             await Task.Delay(pause, time).ConfigureAwait(false);
             pause += pause;
         }
@@ -165,6 +175,7 @@ public sealed partial class ClusterDialogPort : IDialogPort
         {
             InDialogRoute { Rejection: null, Target: { } target } r => new InDialogTarget(InDialogStatus.Routed, Party(target), Side(r.TargetSide)),
             InDialogRoute { Rejection: InDialogRejection.TagMismatch } => new InDialogTarget(InDialogStatus.NotAnswered, null, CallSide.Caller),
+            InDialogRoute { Rejection: InDialogRejection.Ended } => new InDialogTarget(InDialogStatus.Ended, null, CallSide.Caller),
             InDialogRoute => new InDialogTarget(InDialogStatus.NoSuchDialog, null, CallSide.Caller),
             _ => new InDialogTarget(InDialogStatus.Unavailable, null, CallSide.Caller),
         };

@@ -221,11 +221,19 @@ public sealed class ProxyHandlerTests
 
         """;
 
-    /// <summary>Lets the handler's pause between two asks of the dialog entity pass (it is waiting on the fake clock).</summary>
-    private async Task PassRecheck(int asked, TimeSpan pause)
+    /// <summary>
+    /// Lets the handler's pause between two asks of the dialog entity pass (it is waiting on the fake clock). The ask
+    /// is recorded just before the pause starts, so the clock moves again until the next ask shows; it cannot skip a
+    /// pause, since the next one starts only after that ask.
+    /// </summary>
+    private async Task PassRecheck(FakeServerRequest request, int asked, TimeSpan pause)
     {
         await WaitFor(() => _dialogs.Routed.Count == asked);
-        _time.Advance(pause);
+        for (var n = 0; n < 1000 && _dialogs.Routed.Count == asked && !request.FinalSent.Task.IsCompleted; n++)
+        {
+            _time.Advance(pause);
+            await Task.Yield();
+        }
     }
 
     [Fact]
@@ -236,12 +244,23 @@ public sealed class ProxyHandlerTests
         for (var i = 0; i < ProxyHandler.InDialogRecheck.Length; i++)
         {
             Assert.False(request.FinalSent.Task.IsCompleted, "481 before the last recheck");
-            await PassRecheck(i + 1, ProxyHandler.InDialogRecheck[i]);
+            await PassRecheck(request, i + 1, ProxyHandler.InDialogRecheck[i]);
         }
 
         Assert.Equal(481, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
         Assert.Equal(ProxyHandler.InDialogRecheck.Length + 1, _dialogs.Routed.Count);
         Assert.Empty(_client.Started);
+    }
+
+    [Fact]
+    public async Task Rfc3261_12_2_2_InDialog_DialogEnded_481AtOnceWithoutRecheck()
+    {
+        _dialogs.Route = new InDialogTarget(InDialogStatus.Ended, null, CallSide.Caller);
+        var request = new FakeServerRequest(Parse(ByeFromCallee));
+        Assert.True(Proxy().TryHandle(request, RequestTarget.LocalUser));
+
+        Assert.Equal(481, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
+        Assert.Single(_dialogs.Routed);
     }
 
     [Theory]
@@ -254,7 +273,7 @@ public sealed class ProxyHandlerTests
         _dialogs.Route = new InDialogTarget(before, null, CallSide.Caller);
         var request = new FakeServerRequest(Parse(ByeFromCallee), "10.0.0.2:5062");
         Assert.True(Proxy().TryHandle(request, RequestTarget.LocalUser));
-        await PassRecheck(1, ProxyHandler.InDialogRecheck[0]);
+        await PassRecheck(request, 1, ProxyHandler.InDialogRecheck[0]);
         await WaitFor(() => _dialogs.Routed.Count == 2);
         Assert.False(request.FinalSent.Task.IsCompleted);
 

@@ -46,7 +46,9 @@ public sealed class CdrProjectionTests : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka("cdr", (b, _) => b
-            .AddHocon("akka.persistence.query.journal.sql.refresh-interval = 100ms\nakka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend)
+            .AddHocon("akka.persistence.query.journal.sql.refresh-interval = 100ms\nakka.persistence.journal.sql.parallelism = 1\n" +
+                      $"{Routing.Cluster.Journal.SqliteReadJournal.Identifier} {{ class = \"{typeof(Routing.Cluster.Journal.SqliteReadJournalProvider).AssemblyQualifiedName}\", " +
+                      "write-plugin = \"akka.persistence.journal.sql\", refresh-interval = 100ms, max-buffer-size = 2 }", HoconAddMode.Prepend)
             .WithCustomSerializer(RoutingSerializer.Name, [typeof(IRoutingSerializable)], s => new RoutingSerializer(s))
             .WithSqlPersistence(connectionString: _connection, providerName: ProviderName.SQLiteMS, autoInitialize: true));
         _host = builder.Build();
@@ -76,8 +78,12 @@ public sealed class CdrProjectionTests : IAsyncDisposable
         }
     }
 
-    [Fact]
-    public async Task AnsweredCall_ProjectedIntoCdrTable_AndNotDoubledAfterProjectorRestart()
+    /// <summary>Both read journals the node uses: Akka.Persistence.Sql's (PostgreSQL) and ours (SQLite), paging by two.</summary>
+    public static TheoryData<string> ReadJournals => new(ProxyComposition.ReadJournalPluginId, Routing.Cluster.Journal.SqliteReadJournal.Identifier);
+
+    [Theory]
+    [MemberData(nameof(ReadJournals))]
+    public async Task AnsweredCall_ProjectedIntoCdrTable_AndNotDoubledAfterProjectorRestart(string readJournal)
     {
         var system = await StartAsync();
         var settings = new DialogSettings();
@@ -91,7 +97,7 @@ public sealed class CdrProjectionTests : IAsyncDisposable
             Party("sip:bob@example.com", "10.0.0.2:5062", "<urn:uuid:b>"), false, null));
 
         var store = new SqlCdrStore(SqliteFactory.Instance, _connection);
-        var projector = system.ActorOf(CdrProjector.Props(store, new CdrProjectionSettings(ProxyComposition.ReadJournalPluginId)));
+        var projector = system.ActorOf(CdrProjector.Props(store, new CdrProjectionSettings(readJournal)));
         var row = await WaitForRow(store, r => r.EndTime is not null);
         Assert.Equal("sip:alice@example.com", row.CallerAor);
         Assert.Equal("sip:bob@example.com", row.CalleeAor);
@@ -107,7 +113,7 @@ public sealed class CdrProjectionTests : IAsyncDisposable
 
         // A restarted projector resumes at the stored offset: nothing is folded twice.
         await projector.GracefulStop(TimeSpan.FromSeconds(5));
-        system.ActorOf(CdrProjector.Props(store, new CdrProjectionSettings(ProxyComposition.ReadJournalPluginId)));
+        system.ActorOf(CdrProjector.Props(store, new CdrProjectionSettings(readJournal)));
         var second = system.ActorOf(DialogEntity.Props("call-2", settings, TimeProvider.System));
         await Ask<DialogAck>(second, new StartDialog("call-2", new RequestKey(1, "INVITE", "z9hG4bK2"), "f2",
             Party("sip:carol@example.com", "10.0.0.5:5060", null), "sip:bob@example.com", "sip:bob@example.com", null));

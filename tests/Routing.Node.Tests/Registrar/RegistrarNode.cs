@@ -18,7 +18,12 @@ public sealed class RegistrarNode : IAsyncLifetime
     public const string Domain = "example.test";
     public const int LockoutAttempts = 3;
 
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    // Expect: 100-continue waits as long as the request may take, not HttpClient's default 1 s (a slow node would get
+    // the body anyway and could then close the connection under it).
+    private readonly HttpClient _http = new(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(30) })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
 
     public RegistrarNode()
     {
