@@ -15,7 +15,7 @@ public enum SipDropCause
     Unanswerable,
     /// <summary>The answer could not be handed to the socket.</summary>
     SendFailed,
-    /// <summary>A TU took a non-INVITE request and did not answer within 64*T1; the edge answered 408.</summary>
+    /// <summary>A TU took a non-INVITE request and did not answer within 64*T1; the edge ended it without a response (RFC 4320).</summary>
     TuNoAnswer,
     /// <summary>
     /// The transaction loop was already <see cref="EdgeOptions.MaxQueuedInbound"/> messages behind: the message was

@@ -158,6 +158,9 @@ public sealed partial class SipEdge
                 case ResponseWork response:
                     ApplyResponse(response.Server, response.Status, response.Bytes);
                     break;
+                case AbandonWork abandon:
+                    ApplyAbandon(abandon.Server);
+                    break;
                 case ClientWork client:
                     RunClientWork(client);
                     break;
@@ -189,6 +192,29 @@ public sealed partial class SipEdge
         }
     }
 
+    /// <summary>Called by a TU (any thread) giving up on a non-INVITE request: its transaction ends without a response.</summary>
+    internal void SubmitAbandon(ServerTransactionContext server)
+    {
+        if (ReferenceEquals(t_owner, this))
+        {
+            ApplyAbandon(server);
+        }
+        else if (!_work.Writer.TryWrite(new AbandonWork(server)))
+        {
+            LogResponseAfterStop(_logger, 0);
+        }
+    }
+
+    private void ApplyAbandon(ServerTransactionContext server)
+    {
+        if (server.Transaction is { State: not TransactionStateName.Terminated } tx)
+        {
+            _table.Abandon(tx);
+        }
+
+        server.Release();
+    }
+
     private void ApplyResponse(ServerTransactionContext server, int status, byte[] bytes)
     {
         var tx = server.Transaction;
@@ -214,8 +240,9 @@ public sealed partial class SipEdge
 
     /// <summary>
     /// A non-INVITE server transaction has no timer of its own before the TU answers (RFC 3261 §17.2.2), so a TU that
-    /// never answers would keep it for ever. After 64*T1 (when the UAC's Timer F has given up anyway) the edge answers
-    /// 408 itself. Entries are checked from the oldest; answered ones are dropped as they reach the head.
+    /// never answers would keep it for ever. After 64*T1 (when the UAC's Timer F has given up anyway) the edge ends it
+    /// without a response (RFC 4320 §4.2: no 408 to a non-INVITE request). Entries are checked from the oldest; answered
+    /// ones are dropped as they reach the head.
     /// </summary>
     private void ExpireUnanswered()
     {
@@ -235,7 +262,7 @@ public sealed partial class SipEdge
 
             _unanswered.Dequeue();
             _metrics.Dropped(SipDropCause.TuNoAnswer);
-            head.Respond(408, default, _serverHeader);
+            head.GiveUp();
         }
     }
 
@@ -402,6 +429,11 @@ public sealed partial class SipEdge
     private sealed class TickWork : Work
     {
         public static readonly TickWork Instance = new();
+    }
+
+    private sealed class AbandonWork(ServerTransactionContext server) : Work
+    {
+        public ServerTransactionContext Server { get; } = server;
     }
 
     private sealed class ResponseWork(ServerTransactionContext server, int status, byte[] bytes) : Work

@@ -871,6 +871,11 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 
                 _request.Forward(final.StatusCode, bytes);
             }
+            else if (final.StatusCode == 408 && !_context.Cancelled)
+            {
+                // No branch answered: an INVITE gets 408, any other request no response at all (RFC 4320 §4.2).
+                _request.GiveUp(_proxy._serverHeader);
+            }
             else
             {
                 _request.Respond(final.StatusCode, null, _proxy._serverHeader);
@@ -962,6 +967,8 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 
         public override ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response) => Released(status, inner.Forward(status, response));
 
+        public override ServerRespondResult GiveUp(string? extraHeaders = null) => Released(408, inner.GiveUp(extraHeaders));
+
         private ServerRespondResult Released(int status, ServerRespondResult result)
         {
             if ((status >= 200 || result == ServerRespondResult.AlreadyFinal) && result != ServerRespondResult.InvalidStatus
@@ -1007,7 +1014,8 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                     _ = RecoverAsync();
                     break;
                 case ClientTransactionFailed:
-                    request.Respond(408, null, proxy._serverHeader);
+                    // Timer B/F: 408 to a re-INVITE, nothing to a BYE, INFO, UPDATE... (RFC 4320 §4.2).
+                    request.GiveUp(proxy._serverHeader);
                     break;
             }
         }

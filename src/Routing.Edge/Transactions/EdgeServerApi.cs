@@ -55,13 +55,20 @@ public abstract class EdgeServerRequest
     /// (RFC 3261 §16.7 step 9). The bytes must be a whole response whose Via, Call-ID and CSeq are this request's.
     /// </summary>
     public abstract ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response);
+
+    /// <summary>
+    /// Gives up on the request without an answer from downstream: an INVITE gets 408; any other request gets no final
+    /// response at all and its transaction ends (RFC 4320 §4.2: a transaction-stateful element must not send 408 to a
+    /// non-INVITE request; the client's Timer F has fired, or will, by then).
+    /// </summary>
+    public abstract ServerRespondResult GiveUp(string? extraHeaders = null);
 }
 
 /// <summary>
 /// A TU that takes some requests from the edge (registrar for REGISTER, proxy for INVITE/MESSAGE/...). Handlers are
 /// asked in order; the first that returns true owns the request and must eventually answer it (a non-INVITE request
-/// still unanswered after 64*T1 is answered 408 by the edge, since RFC 3261 §17.2.2 gives that transaction no timer of
-/// its own). Called on the transaction loop: decide quickly and answer later if the work is slow.
+/// still unanswered after 64*T1 is ended by the edge without a response, since RFC 3261 §17.2.2 gives that transaction
+/// no timer of its own and RFC 4320 §4.2 forbids a 408). Called on the transaction loop: decide quickly and answer later if the work is slow.
 /// </summary>
 public interface IEdgeRequestHandler
 {

@@ -85,6 +85,22 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
         return ServerRespondResult.Accepted;
     }
 
+    public override ServerRespondResult GiveUp(string? extraHeaders = null)
+    {
+        if (Method == SipMethod.Invite)
+        {
+            return Respond(408, null, extraHeaders);
+        }
+
+        if (!Claim(200))
+        {
+            return ServerRespondResult.AlreadyFinal;
+        }
+
+        _edge.SubmitAbandon(this);
+        return ServerRespondResult.Accepted;
+    }
+
     /// <summary>Builds the response from the request on the calling thread and hands it to the transaction.</summary>
     public ServerRespondResult Respond(int status, ReadOnlySpan<byte> phrase, ReadOnlySpan<byte> extraHeaders,
         ReadOnlySpan<byte> contentType = default, ReadOnlySpan<byte> body = default)

@@ -78,6 +78,9 @@ public static class NonInviteServerTransaction
             case TransactionInputKind.TuResponse when input.StatusCode is >= 200 and <= 699:
                 return Complete(step, state, input.StatusCode, now);
 
+            case TransactionInputKind.TuAbandon:
+                return Abandoned(state);
+
             default:
                 // RFC 3261 §17.2.2: a retransmission in Trying is discarded (no response exists yet).
                 return step;
@@ -102,6 +105,9 @@ public static class NonInviteServerTransaction
 
             case TransactionInputKind.TransportError:
                 return TransportFailure(state);
+
+            case TransactionInputKind.TuAbandon:
+                return Abandoned(state);
 
             default:
                 return step;
@@ -146,6 +152,14 @@ public static class NonInviteServerTransaction
 
         step.State = state.With(TransactionStateName.Completed);
         step.Start(TransactionTimer.J, now + timerJ);
+        return step;
+    }
+
+    /// <summary>RFC 4320 §4.2: no final response (never a 408); the transaction ends without one.</summary>
+    private static TransactionStep Abandoned(in TransactionState state)
+    {
+        var step = new TransactionStep(state.With(TransactionStateName.Terminated));
+        step.Add(TransactionActionKind.Terminate);
         return step;
     }
 

@@ -19,6 +19,8 @@ public readonly record struct TransactionInput(TransactionInputKind Kind, int St
 
     public static TransactionInput TransportError => new(TransactionInputKind.TransportError, 0, default);
 
+    public static TransactionInput TuAbandon => new(TransactionInputKind.TuAbandon, 0, default);
+
     public static TransactionInput Response(int statusCode) => new(TransactionInputKind.ResponseReceived, statusCode, default);
 
     public static TransactionInput TuResponse(int statusCode) => new(TransactionInputKind.TuResponse, statusCode, default);

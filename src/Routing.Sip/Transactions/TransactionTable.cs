@@ -236,6 +236,16 @@ public sealed class TransactionTable<TMessage>
         Run(transaction, TransactionInput.TransportError, Now, null);
     }
 
+    /// <summary>
+    /// Ends a non-INVITE server transaction that will get no final response (RFC 4320 §4.2: never a 408 to a
+    /// non-INVITE request). No effect on other transactions or once a final response was sent.
+    /// </summary>
+    public void Abandon(Transaction<TMessage> transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        Run(transaction, TransactionInput.TuAbandon, Now, null);
+    }
+
     /// <summary>The live client transaction with <paramref name="key"/>, if any.</summary>
     public bool TryGetClient(ClientTransactionKey key, out Transaction<TMessage>? transaction) =>
         _clients.TryGetValue(key, out transaction);

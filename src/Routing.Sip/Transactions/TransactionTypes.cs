@@ -85,6 +85,12 @@ public enum TransactionInputKind : byte
 
     /// <summary>The transport layer reported a fatal error for this transaction.</summary>
     TransportError,
+
+    /// <summary>
+    /// Non-INVITE server: the TU gives up without a final response. RFC 4320 §4.2: a transaction-stateful element must
+    /// not send 408 to a non-INVITE request; the transaction ends silently (the client's Timer F ends its own).
+    /// </summary>
+    TuAbandon,
 }
 
 /// <summary>Effects a machine asks its owner to carry out, in order.</summary>

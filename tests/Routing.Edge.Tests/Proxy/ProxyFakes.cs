@@ -52,6 +52,31 @@ internal sealed class FakeServerRequest : EdgeServerRequest, IDisposable
 
     public override ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response) => Record(status, Encoding.UTF8.GetString(response.Span));
 
+    /// <summary>True when the proxy gave up on a non-INVITE request without a response (RFC 4320); FinalSent is then 0.</summary>
+    public bool GaveUpSilently { get; private set; }
+
+    public override ServerRespondResult GiveUp(string? extraHeaders = null)
+    {
+        if (Message.Method == Routing.Sip.Message.SipMethod.Invite)
+        {
+            return Respond(408, null, extraHeaders);
+        }
+
+        lock (Sent)
+        {
+            if (Final is not null)
+            {
+                return ServerRespondResult.AlreadyFinal;
+            }
+
+            GaveUpSilently = true;
+            Final = (0, string.Empty);
+            FinalSent.TrySetResult(0);
+        }
+
+        return ServerRespondResult.Accepted;
+    }
+
     private ServerRespondResult Record(int status, string text)
     {
         lock (Sent)

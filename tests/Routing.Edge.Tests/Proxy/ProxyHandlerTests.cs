@@ -170,6 +170,40 @@ public sealed class ProxyHandlerTests
     }
 
     [Fact]
+    public async Task Rfc4320_4_2_MessageNoBranchAnswers_NoResponseAtAllNot408()
+    {
+        _location.Users["sip:bob@example.com"] = new LocationResult(LocationStatus.Found, [Binding("sip:bob@10.0.0.2:5062")]);
+        var message = Invite().Replace("INVITE sip:", "MESSAGE sip:", StringComparison.Ordinal).Replace("CSeq: 1 INVITE", "CSeq: 1 MESSAGE", StringComparison.Ordinal);
+        var request = await Handle(Proxy(), message);
+        await WaitFor(() => _client.Started.Count == 1);
+        Assert.StartsWith("MESSAGE ", _client.Started[0].Text, StringComparison.Ordinal);
+
+        _client.Fail(0, ClientTransactionFailure.Timeout);
+
+        Assert.Equal(0, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
+        Assert.True(request.GaveUpSilently);
+        Assert.DoesNotContain(request.Sent, r => r.Status >= 200);
+    }
+
+    [Theory]
+    [InlineData("BYE", false)]
+    [InlineData("INVITE", true)]
+    public async Task Rfc4320_4_2_InDialogTimerFires_408OnlyToAReInvite(string method, bool expect408)
+    {
+        _dialogs.Route = new InDialogTarget(InDialogStatus.Routed,
+            new CallParty("sip:alice@example.com", "sip:alice@10.0.0.1:5060", "10.0.0.1:5060", "udp", null, null, null, null), CallSide.Caller);
+        var text = ByeFromCallee.Replace("BYE sip:", method + " sip:", StringComparison.Ordinal).Replace("CSeq: 2 BYE", "CSeq: 2 " + method, StringComparison.Ordinal);
+        var request = new FakeServerRequest(Parse(text), "10.0.0.2:5062");
+        Assert.True(Proxy().TryHandle(request, RequestTarget.LocalUser));
+        await WaitFor(() => _client.Started.Count == 1);
+
+        _client.Fail(0, ClientTransactionFailure.Timeout);
+
+        Assert.Equal(expect408 ? 408 : 0, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(!expect408, request.GaveUpSilently);
+    }
+
+    [Fact]
     public async Task Rfc5626_BindingWithFlowToken_SentOnTheFlow()
     {
         _location.Users["sip:bob@example.com"] = new LocationResult(LocationStatus.Found, [Binding("sip:bob@10.0.0.2:5062", flowToken: "FLOW1")]);

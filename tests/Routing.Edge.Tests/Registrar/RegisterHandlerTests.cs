@@ -57,6 +57,14 @@ internal sealed class RecordingServerRequest(SipMessage message, SipInboundConte
 
     public override Routing.Edge.Transactions.ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response) =>
         Routing.Edge.Transactions.ServerRespondResult.InvalidStatus;
+
+    /// <summary>Recorded as status 0: given up without a response.</summary>
+    public override Routing.Edge.Transactions.ServerRespondResult GiveUp(string? extraHeaders = null)
+    {
+        _answered = true;
+        Answer.TrySetResult((0, string.Empty));
+        return Routing.Edge.Transactions.ServerRespondResult.Accepted;
+    }
 }
 
 /// <summary>Holds every answer until the test releases it.</summary>

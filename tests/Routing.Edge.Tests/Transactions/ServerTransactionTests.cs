@@ -230,16 +230,19 @@ public sealed class ServerTransactionTests : IDisposable
     }
 
     [Fact]
-    public void Rfc3261_17_2_2_NonInviteLeftUnansweredByItsTu_408After64T1()
+    public void Rfc4320_4_2_NonInviteLeftUnansweredByItsTu_EndedAfter64T1WithoutA408()
     {
         _h.Receive(Request("REGISTER", "sip:example.com"));
+        Assert.Equal(1, _h.Edge.LiveTransactions);
 
         _h.Advance(TimeSpan.FromSeconds(31.9));
-        Assert.Empty(_h.Sender.Sent);
+        Assert.Equal(1, _h.Edge.LiveTransactions);
         _h.Advance(TimeSpan.FromSeconds(0.2));
 
-        Assert.StartsWith("SIP/2.0 408 ", Assert.Single(_h.SentTexts), StringComparison.Ordinal);
+        // RFC 4320 §4.2: no 408 to a non-INVITE request; the transaction is gone, and a late retransmission gets nothing.
+        Assert.Equal(0, _h.Edge.LiveTransactions);
         Assert.Equal(1, _h.Metrics.Drops(SipDropCause.TuNoAnswer));
+        Assert.Empty(_h.Sender.Sent);
     }
 
     private sealed class AckTaker : IEdgeRequestHandler, IEdgeAckHandler

@@ -223,6 +223,27 @@ public class NonInviteServerMachineTests
         Assert.Equal([TransactionActionKind.RetransmitResponse], Kinds(NonInviteServerTransaction.Apply(completed, TransactionInput.RequestRetransmission, S(2))));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rfc4320_4_2_TuGivesUp_TerminatesWithoutAnyResponse(bool afterProvisional)
+    {
+        var state = afterProvisional ? NonInviteServerTransaction.Apply(Trying(Udp), TransactionInput.TuResponse(100), S(0.1)).State : Trying(Udp);
+
+        var step = NonInviteServerTransaction.Apply(state, TransactionInput.TuAbandon, S(32));
+
+        Assert.Equal(TransactionStateName.Terminated, step.State.Name);
+        Assert.Equal([TransactionActionKind.Terminate], Kinds(step));
+    }
+
+    [Fact]
+    public void Rfc4320_4_2_TuGivesUpAfterItsFinal_Ignored()
+    {
+        var completed = NonInviteServerTransaction.Apply(Trying(Udp), TransactionInput.TuResponse(200), S(1)).State;
+
+        Assert.True(NonInviteServerTransaction.Apply(completed, TransactionInput.TuAbandon, S(2)).IsIgnored(completed));
+    }
+
     [Fact]
     public void Rfc3261_17_2_2_CompletedSecondFinal_Discarded()
     {
