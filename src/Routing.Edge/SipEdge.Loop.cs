@@ -209,6 +209,7 @@ public sealed partial class SipEdge
     {
         if (server.Transaction is { State: not TransactionStateName.Terminated } tx)
         {
+            _metrics.Dropped(SipDropCause.TuNoAnswer);
             _table.Abandon(tx);
         }
 
@@ -261,7 +262,6 @@ public sealed partial class SipEdge
             }
 
             _unanswered.Dequeue();
-            _metrics.Dropped(SipDropCause.TuNoAnswer);
             head.GiveUp();
         }
     }

@@ -646,6 +646,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         private readonly string?[] _tokens;
         private readonly ulong _hash;
         private readonly bool _invite;
+        private bool _branchTimedOut;
         private readonly object _gate = new();
         private ITimer? _groupTimer;
         private bool _done;
@@ -754,7 +755,8 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                     case ClientResponseReceived r:
                         OnResponse(branch, r);
                         break;
-                    case ClientTransactionFailed:
+                    case ClientTransactionFailed f:
+                        _branchTimedOut |= f.Reason == ClientTransactionFailure.Timeout;
                         Apply(_context.OnBranchTimeout(branch), branch, null, 0);
                         break;
                 }
@@ -776,6 +778,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             }
             else if (status >= 300)
             {
+                _branchTimedOut |= status == 408;
                 _finals[branch] = stripped;
                 if (status is 401 or 407)
                 {
@@ -862,7 +865,21 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
 
         private void SendFinal(FinalChoice final)
         {
-            if (final.Branch >= 0 && _finals[final.Branch] is { } bytes)
+            if (final.StatusCode == 408 && !_invite)
+            {
+                // RFC 4320 §4.2: never a 408 to a non-INVITE request. A branch timed out (Timer F) or answered 408: no
+                // response at all (the client's own Timer F ends it). Every branch failed at once (transport, flow,
+                // refused): 500 (RFC 3261 §16.9 counts those as 503, which §16.7 step 6 turns into 500).
+                if (_branchTimedOut)
+                {
+                    _request.GiveUp(_proxy._serverHeader);
+                }
+                else
+                {
+                    _request.Respond(500, null, _proxy._serverHeader);
+                }
+            }
+            else if (final.Branch >= 0 && _finals[final.Branch] is { } bytes)
             {
                 if (final.ChallengeBranches.Length > 1)
                 {
@@ -870,11 +887,6 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                 }
 
                 _request.Forward(final.StatusCode, bytes);
-            }
-            else if (final.StatusCode == 408 && !_context.Cancelled)
-            {
-                // No branch answered: an INVITE gets 408, any other request no response at all (RFC 4320 §4.2).
-                _request.GiveUp(_proxy._serverHeader);
             }
             else
             {
@@ -990,6 +1002,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
     private sealed class InDialogLeg(ProxyHandler proxy, EdgeServerRequest request, string callId, CallParty target, CallSide side, byte[] bytes)
         : IClientTransactionObserver
     {
+        private readonly bool _invite = request.Message.Method == SipMethod.Invite;
         private CallParty _target = target;
         private bool _reResolved;
 
@@ -1007,15 +1020,23 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
         {
             switch (transactionEvent)
             {
+                case ClientResponseReceived { StatusCode: 408 } when !_invite:
+                    // RFC 4320 §4.2: a 408 is not passed on to a non-INVITE request; its client's Timer F ends it.
+                    request.GiveUp(proxy._serverHeader);
+                    break;
                 case ClientResponseReceived r when r.StatusCode > 100:
                     request.Forward(r.StatusCode, StripTopVia(r.Response));
                     break;
                 case ClientTransactionFailed { Reason: ClientTransactionFailure.FlowGone or ClientTransactionFailure.ConnectFailed }:
                     _ = RecoverAsync();
                     break;
-                case ClientTransactionFailed:
+                case ClientTransactionFailed { Reason: ClientTransactionFailure.Timeout }:
                     // Timer B/F: 408 to a re-INVITE, nothing to a BYE, INFO, UPDATE... (RFC 4320 §4.2).
                     request.GiveUp(proxy._serverHeader);
+                    break;
+                case ClientTransactionFailed:
+                    // The transport refused the request: as a 503 from the other party, which goes up as 500 (§16.9).
+                    request.Respond(500, null, proxy._serverHeader);
                     break;
             }
         }

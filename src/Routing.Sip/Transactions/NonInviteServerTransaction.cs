@@ -79,7 +79,7 @@ public static class NonInviteServerTransaction
                 return Complete(step, state, input.StatusCode, now);
 
             case TransactionInputKind.TuAbandon:
-                return Abandoned(state);
+                return Abandoned(state, now);
 
             default:
                 // RFC 3261 §17.2.2: a retransmission in Trying is discarded (no response exists yet).
@@ -107,7 +107,7 @@ public static class NonInviteServerTransaction
                 return TransportFailure(state);
 
             case TransactionInputKind.TuAbandon:
-                return Abandoned(state);
+                return Abandoned(state, now);
 
             default:
                 return step;
@@ -155,11 +155,23 @@ public static class NonInviteServerTransaction
         return step;
     }
 
-    /// <summary>RFC 4320 §4.2: no final response (never a 408); the transaction ends without one.</summary>
-    private static TransactionStep Abandoned(in TransactionState state)
+    /// <summary>
+    /// RFC 4320 §4.2: no final response (never a 408). The transaction still waits Timer J, as after a final response,
+    /// so retransmissions and merged copies of the request are absorbed instead of reaching the TU again.
+    /// </summary>
+    private static TransactionStep Abandoned(in TransactionState state, TimeSpan now)
     {
-        var step = new TransactionStep(state.With(TransactionStateName.Terminated));
-        step.Add(TransactionActionKind.Terminate);
+        var step = new TransactionStep(state);
+        var timerJ = state.Timers.TimerJ;
+        if (timerJ == TimeSpan.Zero)
+        {
+            step.State = state.With(TransactionStateName.Terminated);
+            step.Add(TransactionActionKind.Terminate);
+            return step;
+        }
+
+        step.State = state.With(TransactionStateName.Completed);
+        step.Start(TransactionTimer.J, now + timerJ);
         return step;
     }
 

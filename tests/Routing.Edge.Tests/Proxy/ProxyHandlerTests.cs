@@ -169,8 +169,10 @@ public sealed class ProxyHandlerTests
         Assert.Equal(408, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
     }
 
-    [Fact]
-    public async Task Rfc4320_4_2_MessageNoBranchAnswers_NoResponseAtAllNot408()
+    [Theory]
+    [InlineData(ClientTransactionFailure.Timeout, 0)]
+    [InlineData(ClientTransactionFailure.TransportError, 500)]
+    public async Task Rfc4320_4_2_MessageNoBranchAnswers_NoResponseOnTimeout500OnTransportErrorNever408(ClientTransactionFailure failure, int expected)
     {
         _location.Users["sip:bob@example.com"] = new LocationResult(LocationStatus.Found, [Binding("sip:bob@10.0.0.2:5062")]);
         var message = Invite().Replace("INVITE sip:", "MESSAGE sip:", StringComparison.Ordinal).Replace("CSeq: 1 INVITE", "CSeq: 1 MESSAGE", StringComparison.Ordinal);
@@ -178,17 +180,33 @@ public sealed class ProxyHandlerTests
         await WaitFor(() => _client.Started.Count == 1);
         Assert.StartsWith("MESSAGE ", _client.Started[0].Text, StringComparison.Ordinal);
 
-        _client.Fail(0, ClientTransactionFailure.Timeout);
+        _client.Fail(0, failure);
+
+        Assert.Equal(expected, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(expected == 0, request.GaveUpSilently);
+        Assert.DoesNotContain(request.Sent, r => r.Status == 408);
+    }
+
+    [Fact]
+    public async Task Rfc4320_4_2_InDialogBye_408FromTheOtherParty_NotPassedOn()
+    {
+        _dialogs.Route = new InDialogTarget(InDialogStatus.Routed,
+            new CallParty("sip:alice@example.com", "sip:alice@10.0.0.1:5060", "10.0.0.1:5060", "udp", null, null, null, null), CallSide.Caller);
+        var request = new FakeServerRequest(Parse(ByeFromCallee), "10.0.0.2:5062");
+        Assert.True(Proxy().TryHandle(request, RequestTarget.LocalUser));
+        await WaitFor(() => _client.Started.Count == 1);
+
+        _client.Respond(0, 408, "f1");
 
         Assert.Equal(0, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
         Assert.True(request.GaveUpSilently);
-        Assert.DoesNotContain(request.Sent, r => r.Status >= 200);
     }
 
     [Theory]
-    [InlineData("BYE", false)]
-    [InlineData("INVITE", true)]
-    public async Task Rfc4320_4_2_InDialogTimerFires_408OnlyToAReInvite(string method, bool expect408)
+    [InlineData("BYE", ClientTransactionFailure.Timeout, 0)]
+    [InlineData("INVITE", ClientTransactionFailure.Timeout, 408)]
+    [InlineData("BYE", ClientTransactionFailure.TransportError, 500)]
+    public async Task Rfc4320_4_2_InDialogLegFails_408OnlyToAReInvite(string method, ClientTransactionFailure failure, int expected)
     {
         _dialogs.Route = new InDialogTarget(InDialogStatus.Routed,
             new CallParty("sip:alice@example.com", "sip:alice@10.0.0.1:5060", "10.0.0.1:5060", "udp", null, null, null, null), CallSide.Caller);
@@ -197,10 +215,10 @@ public sealed class ProxyHandlerTests
         Assert.True(Proxy().TryHandle(request, RequestTarget.LocalUser));
         await WaitFor(() => _client.Started.Count == 1);
 
-        _client.Fail(0, ClientTransactionFailure.Timeout);
+        _client.Fail(0, failure);
 
-        Assert.Equal(expect408 ? 408 : 0, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(!expect408, request.GaveUpSilently);
+        Assert.Equal(expected, await request.FinalSent.Task.WaitAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(expected == 0, request.GaveUpSilently);
     }
 
     [Fact]

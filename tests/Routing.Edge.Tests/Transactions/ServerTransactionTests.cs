@@ -239,9 +239,16 @@ public sealed class ServerTransactionTests : IDisposable
         Assert.Equal(1, _h.Edge.LiveTransactions);
         _h.Advance(TimeSpan.FromSeconds(0.2));
 
-        // RFC 4320 §4.2: no 408 to a non-INVITE request; the transaction is gone, and a late retransmission gets nothing.
-        Assert.Equal(0, _h.Edge.LiveTransactions);
+        // RFC 4320 §4.2: no 408 to a non-INVITE request. The transaction waits Timer J as after a final response, so a
+        // retransmission is absorbed (no response, not passed to the TU again); then it is gone.
+        Assert.Empty(_h.Sender.Sent);
         Assert.Equal(1, _h.Metrics.Drops(SipDropCause.TuNoAnswer));
+        Assert.Equal(1, _h.Edge.LiveTransactions);
+        _h.Receive(Request("REGISTER", "sip:example.com"));
+        Assert.Empty(_h.Sender.Sent);
+        Assert.Single(_tu.Held);
+        _h.Advance(TimeSpan.FromSeconds(32.1));
+        Assert.Equal(0, _h.Edge.LiveTransactions);
         Assert.Empty(_h.Sender.Sent);
     }
 

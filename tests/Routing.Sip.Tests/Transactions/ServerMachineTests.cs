@@ -226,11 +226,21 @@ public class NonInviteServerMachineTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Rfc4320_4_2_TuGivesUp_TerminatesWithoutAnyResponse(bool afterProvisional)
+    public void Rfc4320_4_2_TuGivesUp_NoResponseAndTimerJKeepsAbsorbingRetransmissions(bool afterProvisional)
     {
         var state = afterProvisional ? NonInviteServerTransaction.Apply(Trying(Udp), TransactionInput.TuResponse(100), S(0.1)).State : Trying(Udp);
 
         var step = NonInviteServerTransaction.Apply(state, TransactionInput.TuAbandon, S(32));
+
+        Assert.Equal(TransactionStateName.Completed, step.State.Name);
+        Assert.Equal([TransactionActionKind.StartTimer], Kinds(step));
+        Assert.Equal(S(64), StartOf(step, TransactionTimer.J).DueAt);
+    }
+
+    [Fact]
+    public void Rfc4320_4_2_TuGivesUpOnReliableTransport_TerminatesWithoutAnyResponse()
+    {
+        var step = NonInviteServerTransaction.Apply(Trying(Tcp), TransactionInput.TuAbandon, S(32));
 
         Assert.Equal(TransactionStateName.Terminated, step.State.Name);
         Assert.Equal([TransactionActionKind.Terminate], Kinds(step));
