@@ -412,34 +412,20 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
         var destination = context.Transport == SipTransportKind.Udp ? via.ResponseDestination(context.Remote) : context.Remote;
         var output = t_response ??= new ArrayBufferWriter<byte>(1024);
         output.ResetWrittenCount();
-        SipMessage? annotated = null;
-        try
+        var patched = t_patched ??= new ArrayBufferWriter<byte>(256);
+        patched.ResetWrittenCount();
+        if (via.NeedsAnnotation(context.Remote.Address))
         {
-            var source = request;
-            if (via.NeedsAnnotation(context.Remote.Address))
-            {
-                var patched = t_patched ??= new ArrayBufferWriter<byte>(1024);
-                patched.ResetWrittenCount();
-                via.WriteAnnotated(request.Span, context.Remote, patched);
-                annotated = SipParser.ParseDatagram(patched.WrittenSpan, _options.Parser).Message;
-                if (annotated is not null && annotated.HasUsableTopVia)
-                {
-                    source = annotated;
-                }
-            }
+            via.WriteAnnotatedLine(request, context.Remote, patched);
+        }
 
-            // RFC 3261 §8.2.7: a stable To tag, so a retransmission is rejected with the same response.
-            var tag = Encoding.ASCII.GetBytes(StatelessReject.ToTagFor(
-                request.TopViaBranchRange.Length > 0 ? Encoding.ASCII.GetString(request.TopViaBranch) : null,
-                Encoding.UTF8.GetString(request.CallId),
-                request.FromTagRange.Length > 0 ? Encoding.UTF8.GetString(request.FromTag) : null,
-                (uint)Math.Max(0, request.CSeqNumber)));
-            SipResponseBuilder.Write(source, status, phrase, tag, output, _serverHeader);
-        }
-        finally
-        {
-            annotated?.Dispose();
-        }
+        // RFC 3261 §8.2.7: a stable To tag, so a retransmission is rejected with the same response.
+        var tag = Encoding.ASCII.GetBytes(StatelessReject.ToTagFor(
+            request.TopViaBranchRange.Length > 0 ? Encoding.ASCII.GetString(request.TopViaBranch) : null,
+            Encoding.UTF8.GetString(request.CallId),
+            request.FromTagRange.Length > 0 ? Encoding.UTF8.GetString(request.FromTag) : null,
+            (uint)Math.Max(0, request.CSeqNumber)));
+        SipResponseBuilder.Write(request, status, phrase, tag, output, _serverHeader, topViaLine: patched.WrittenSpan);
 
         if (!context.Sender.Send(output.WrittenSpan, destination))
         {

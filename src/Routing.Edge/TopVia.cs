@@ -144,13 +144,28 @@ public readonly ref struct TopVia
     }
 
     /// <summary>Writes the request bytes with received (and rport's value) added to the top Via.</summary>
-    public void WriteAnnotated(ReadOnlySpan<byte> request, IPEndPoint source, IBufferWriter<byte> output)
+    public void WriteAnnotated(ReadOnlySpan<byte> request, IPEndPoint source, IBufferWriter<byte> output) =>
+        WriteAnnotated(request, 0, request.Length, source, output);
+
+    /// <summary>
+    /// Writes only the first Via header line of <paramref name="request"/> (CRLF included) with received (and rport's
+    /// value) added, for <see cref="SipResponseBuilder"/>'s top-Via replacement: responses then copy every other line
+    /// from the request itself instead of from an annotated copy parsed again.
+    /// </summary>
+    public void WriteAnnotatedLine(SipMessage request, IPEndPoint source, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var line = request.Headers[request.IndexOf(SipHeaderId.Via)].Line;
+        WriteAnnotated(request.Span, line.Start, line.End, source, output);
+    }
+
+    private void WriteAnnotated(ReadOnlySpan<byte> request, int start, int end, IPEndPoint source, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(output);
         var fillRport = HasRport && !RportHasValue;
         var cut = fillRport ? RportNameEnd : ParmEnd;
-        output.Write(request[..cut]);
+        output.Write(request[start..cut]);
         if (fillRport)
         {
             output.Write("="u8);
@@ -162,7 +177,7 @@ public readonly ref struct TopVia
         Span<byte> ip = stackalloc byte[64];
         source.Address.TryFormat(ip, out var n);
         output.Write(ip[..n]);
-        output.Write(request[ParmEnd..]);
+        output.Write(request[ParmEnd..end]);
     }
 
     /// <summary>RFC 3261 §18.2.2 (unreliable transport) with RFC 3581 §4: where a UDP response goes.</summary>

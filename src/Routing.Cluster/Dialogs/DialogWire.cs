@@ -63,14 +63,7 @@ internal static class DialogWire
 
     public static bool Knows(string manifest) => manifest.StartsWith("DG", StringComparison.Ordinal);
 
-    public static byte[] Write(object o)
-    {
-        using var buffer = new MemoryStream(128);
-        var w = new CodedOutputStream(buffer);
-        WriteBody(w, o);
-        w.Flush();
-        return buffer.ToArray();
-    }
+    public static byte[] Write(object o) => Serialization.ProtoWriter.ToArray(o, WriteBody);
 
     public static object Read(byte[] bytes, string manifest)
     {
@@ -280,15 +273,8 @@ internal static class DialogWire
         });
     }
 
-    private static void Nested(CodedOutputStream w, int field, Action<CodedOutputStream> body)
-    {
-        using var buffer = new MemoryStream(64);
-        var inner = new CodedOutputStream(buffer);
-        body(inner);
-        inner.Flush();
-        w.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        w.WriteBytes(ByteString.CopyFrom(buffer.ToArray()));
-    }
+    private static void Nested(CodedOutputStream w, int field, Action<CodedOutputStream> body) =>
+        Serialization.ProtoWriter.Nested(w, field, body, static (inner, write) => write(inner));
 
     /// <summary>The fields of one message by number (varints as longs, length-delimited as bytes).</summary>
     private sealed class Fields

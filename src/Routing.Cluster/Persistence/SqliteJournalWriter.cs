@@ -38,8 +38,8 @@ internal sealed class SqliteJournalWriter : IDisposable
     private readonly List<JournalWriteRequest> _batch = [];
     private readonly List<JournalWriteRequest> _single = [null!];
     private SqliteConnection? _connection;
-    private SqliteCommand? _insert;
-    private SqliteCommand? _insertTag;
+    private InsertEvent? _insert;
+    private InsertTag? _insertTag;
     private int _pendingEvents;
     private long _commits;
     private long _events;
@@ -254,16 +254,20 @@ internal sealed class SqliteJournalWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// One journal row (and its tag rows) through SQLite's own prepared statements: Microsoft.Data.Sqlite's
+    /// ExecuteNonQuery allocated a reader, a statement enumerator and a binder per parameter for every event.
+    /// </summary>
     private void Insert(SqliteConnection connection, JournalRow row)
     {
-        var p = _insert!.Parameters;
-        p[0].Value = row.Created;
-        p[1].Value = row.PersistenceId;
-        p[2].Value = row.SequenceNr;
-        p[3].Value = row.Message;
-        p[4].Value = row.Manifest;
-        p[5].Value = row.Identifier;
-        _insert.ExecuteNonQuery();
+        var insert = _insert!;
+        SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Created, row.Created);
+        SQLitePCL.raw.sqlite3_bind_text(insert.Statement, insert.PersistenceId, row.PersistenceId);
+        SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.SequenceNr, row.SequenceNr);
+        SQLitePCL.raw.sqlite3_bind_blob(insert.Statement, insert.Message, row.Message);
+        SQLitePCL.raw.sqlite3_bind_text(insert.Statement, insert.Manifest, row.Manifest);
+        SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Identifier, row.Identifier);
+        Step(connection, insert.Statement);
         if (row.Tags.Length == 0)
         {
             return;
@@ -271,15 +275,108 @@ internal sealed class SqliteJournalWriter : IDisposable
 
         // The tag table points at the journal row's ordering, the key the read journal pages EventsByTag with.
         var ordering = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
-        var t = _insertTag!.Parameters;
-        t[0].Value = ordering;
-        t[2].Value = row.SequenceNr;
-        t[3].Value = row.PersistenceId;
-        foreach (var tag in row.Tags)
+        var tag = _insertTag!;
+        foreach (var t in row.Tags)
         {
-            t[1].Value = tag;
-            _insertTag.ExecuteNonQuery();
+            SQLitePCL.raw.sqlite3_bind_int64(tag.Statement, tag.Ordering, ordering);
+            SQLitePCL.raw.sqlite3_bind_text(tag.Statement, tag.Tag, t);
+            SQLitePCL.raw.sqlite3_bind_int64(tag.Statement, tag.SequenceNr, row.SequenceNr);
+            SQLitePCL.raw.sqlite3_bind_text(tag.Statement, tag.PersistenceId, row.PersistenceId);
+            Step(connection, tag.Statement);
         }
+    }
+
+    private static void Step(SqliteConnection connection, SQLitePCL.sqlite3_stmt statement)
+    {
+        var rc = SQLitePCL.raw.sqlite3_step(statement);
+        SQLitePCL.raw.sqlite3_reset(statement);
+        if (rc != SQLitePCL.raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+        }
+    }
+
+    private static SQLitePCL.sqlite3_stmt Prepare(SqliteConnection connection, string sql)
+    {
+        var rc = SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement);
+        if (rc != SQLitePCL.raw.SQLITE_OK || statement is null)
+        {
+            statement?.Dispose();
+            SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+            throw new SqliteException($"could not prepare a journal statement (SQLite error {rc})", rc);
+        }
+
+        return statement;
+    }
+
+    private static int Index(SQLitePCL.sqlite3_stmt statement, string name)
+    {
+        var index = SQLitePCL.raw.sqlite3_bind_parameter_index(statement, name);
+        return index > 0 ? index : throw new InvalidOperationException($"journal statement has no parameter {name}");
+    }
+
+    /// <summary>The prepared journal INSERT and its parameter positions.</summary>
+    private sealed class InsertEvent : IDisposable
+    {
+        public InsertEvent(SqliteConnection connection, string table, string? writerUuid)
+        {
+            Statement = Prepare(connection,
+                $"INSERT INTO [{table}] (created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid) " +
+                "VALUES ($created, 0, $pid, $seq, $message, $manifest, $identifier, $uuid)");
+            Created = Index(Statement, "$created");
+            PersistenceId = Index(Statement, "$pid");
+            SequenceNr = Index(Statement, "$seq");
+            Message = Index(Statement, "$message");
+            Manifest = Index(Statement, "$manifest");
+            Identifier = Index(Statement, "$identifier");
+            var uuid = Index(Statement, "$uuid");
+            // Bindings survive sqlite3_reset: the writer's id is bound once.
+            _ = writerUuid is null
+                ? SQLitePCL.raw.sqlite3_bind_null(Statement, uuid)
+                : SQLitePCL.raw.sqlite3_bind_text(Statement, uuid, writerUuid);
+        }
+
+        public SQLitePCL.sqlite3_stmt Statement { get; }
+
+        public int Created { get; }
+
+        public int PersistenceId { get; }
+
+        public int SequenceNr { get; }
+
+        public int Message { get; }
+
+        public int Manifest { get; }
+
+        public int Identifier { get; }
+
+        public void Dispose() => Statement.Dispose();
+    }
+
+    /// <summary>The prepared tag INSERT and its parameter positions.</summary>
+    private sealed class InsertTag : IDisposable
+    {
+        public InsertTag(SqliteConnection connection, string table)
+        {
+            Statement = Prepare(connection,
+                $"INSERT INTO [{table}] (ordering_id, tag, sequence_nr, persistence_id) VALUES ($ordering, $tag, $seq, $pid)");
+            Ordering = Index(Statement, "$ordering");
+            Tag = Index(Statement, "$tag");
+            SequenceNr = Index(Statement, "$seq");
+            PersistenceId = Index(Statement, "$pid");
+        }
+
+        public SQLitePCL.sqlite3_stmt Statement { get; }
+
+        public int Ordering { get; }
+
+        public int Tag { get; }
+
+        public int SequenceNr { get; }
+
+        public int PersistenceId { get; }
+
+        public void Dispose() => Statement.Dispose();
     }
 
     private SqliteConnection EnsureConnection()
@@ -294,32 +391,16 @@ internal sealed class SqliteJournalWriter : IDisposable
         {
             connection.Open();
             SqliteJournalSchema.Configure(connection, _settings, writer: true);
-            _insert = connection.CreateCommand();
-            _insert.CommandText =
-                $"INSERT INTO [{_settings.JournalTable}] (created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid) " +
-                "VALUES ($created, 0, $pid, $seq, $message, $manifest, $identifier, $uuid)";
-            _insert.Parameters.Add("$created", SqliteType.Integer);
-            _insert.Parameters.Add("$pid", SqliteType.Text);
-            _insert.Parameters.Add("$seq", SqliteType.Integer);
-            _insert.Parameters.Add("$message", SqliteType.Blob);
-            _insert.Parameters.Add("$manifest", SqliteType.Text);
-            _insert.Parameters.Add("$identifier", SqliteType.Integer);
-            _insert.Parameters.Add("$uuid", SqliteType.Text).Value = (object?)_writerUuid ?? DBNull.Value;
-            _insert.Prepare();
-            _insertTag = connection.CreateCommand();
-            _insertTag.CommandText =
-                $"INSERT INTO [{_settings.TagTable}] (ordering_id, tag, sequence_nr, persistence_id) VALUES ($ordering, $tag, $seq, $pid)";
-            _insertTag.Parameters.Add("$ordering", SqliteType.Integer);
-            _insertTag.Parameters.Add("$tag", SqliteType.Text);
-            _insertTag.Parameters.Add("$seq", SqliteType.Integer);
-            _insertTag.Parameters.Add("$pid", SqliteType.Text);
-            _insertTag.Prepare();
+            _insert = new InsertEvent(connection, _settings.JournalTable, _writerUuid);
+            _insertTag = new InsertTag(connection, _settings.TagTable);
         }
         catch
         {
-            connection.Dispose();
+            _insert?.Dispose();
+            _insertTag?.Dispose();
             _insert = null;
             _insertTag = null;
+            connection.Dispose();
             throw;
         }
 

@@ -62,8 +62,16 @@ internal static class RegistrarWire
 
     public static byte[] Write(object o)
     {
-        using var buffer = new MemoryStream(128);
-        var w = new CodedOutputStream(buffer);
+        if (Manifest(o) is null)
+        {
+            throw new SerializationException($"registrar wire cannot write {o?.GetType().FullName}");
+        }
+
+        return Serialization.ProtoWriter.ToArray(o, WriteBody);
+    }
+
+    private static void WriteBody(CodedOutputStream w, object o)
+    {
         switch (o)
         {
             case UserProvisioned e:
@@ -200,9 +208,6 @@ internal static class RegistrarWire
             default:
                 throw new SerializationException($"registrar wire cannot write {o?.GetType().FullName}");
         }
-
-        w.Flush();
-        return buffer.ToArray();
     }
 
     public static object Read(byte[] bytes, string manifest)
@@ -605,15 +610,8 @@ internal static class RegistrarWire
         return read(new CodedInputStream(bytes));
     }
 
-    private static void Msg<T>(CodedOutputStream w, int field, T value, Action<CodedOutputStream, T> write)
-    {
-        using var buffer = new MemoryStream(64);
-        var inner = new CodedOutputStream(buffer);
-        write(inner, value);
-        inner.Flush();
-        w.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        w.WriteBytes(ByteString.CopyFrom(buffer.GetBuffer(), 0, (int)buffer.Length));
-    }
+    private static void Msg<T>(CodedOutputStream w, int field, T value, Action<CodedOutputStream, T> write) =>
+        Serialization.ProtoWriter.Nested(w, field, value, write);
 
     private static bool Set<T>(ref T target, T value)
     {

@@ -226,11 +226,15 @@ public sealed class UserEntity : ReceivePersistentActor
                 return;
             }
 
-            var now = _time.GetUtcNow();
             var state = next ?? folded;
-            foreach (var written in events)
+            // Write times only matter for coalescing refreshes; write-through skips the bookkeeping.
+            if (_settings.RefreshPersistence == RefreshPersistence.Coalesce)
             {
-                state = state.MarkPersisted(written, now);
+                var now = _time.GetUtcNow();
+                foreach (var written in events)
+                {
+                    state = state.MarkPersisted(written, now);
+                }
             }
 
             _state = state;
@@ -251,11 +255,15 @@ public sealed class UserEntity : ReceivePersistentActor
         });
     }
 
-    /// <summary>(Re)arms the expiry timer for the earliest binding.</summary>
+    /// <summary>
+    /// (Re)arms the expiry timer for the earliest binding. A timer that fires no later than that is kept: a refresh
+    /// moves the expiry later on every REGISTER, and replacing the timer each time cost a timer allocation and two
+    /// timer-queue operations per REGISTER. The early tick finds nothing lapsed and arms for the real expiry.
+    /// </summary>
     private void Arm()
     {
         var due = _state.NextExpiry;
-        if (due == _timerDue)
+        if (due == _timerDue || (_timer is not null && _timerDue is { } current && due is { } next && current <= next))
         {
             return;
         }

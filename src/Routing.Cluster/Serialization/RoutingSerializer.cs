@@ -57,10 +57,8 @@ public sealed class RoutingSerializer : SerializerWithStringManifest
     //   3 started_at_offset  sint32 (minutes east of UTC the writer's clock reported)
     //   4 version            string
     //   5 address            string
-    private static byte[] WriteNodeStarted(NodeStarted e)
+    private static byte[] WriteNodeStarted(NodeStarted e) => ProtoWriter.ToArray(e, static (output, e) =>
     {
-        using var buffer = new MemoryStream(64);
-        var output = new CodedOutputStream(buffer);
         output.WriteTag(1, WireFormat.WireType.Varint);
         output.WriteInt64(e.Incarnation);
         output.WriteTag(2, WireFormat.WireType.Varint);
@@ -71,9 +69,7 @@ public sealed class RoutingSerializer : SerializerWithStringManifest
         output.WriteString(e.Version);
         output.WriteTag(5, WireFormat.WireType.LengthDelimited);
         output.WriteString(e.Address);
-        output.Flush();
-        return buffer.ToArray();
-    }
+    });
 
     private static NodeStarted ReadNodeStarted(byte[] bytes)
     {

@@ -13,7 +13,7 @@ public sealed class RegistrarRequestHandler : IEdgeRequestHandler
 {
     private readonly RegisterHandler _handler;
     private readonly Func<SipFlowAddress, string>? _flowToken;
-    private readonly string _serverHeader;
+    private readonly byte[] _serverHeader;
 
     /// <param name="flowToken">The token of the flow a REGISTER arrived on (<see cref="ISipClient.TokenFor"/>), for this
     /// edge's Path entry (RFC 5626 §5.1); null on an edge without flow tokens.</param>
@@ -22,7 +22,7 @@ public sealed class RegistrarRequestHandler : IEdgeRequestHandler
         ArgumentNullException.ThrowIfNull(options);
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
         _flowToken = flowToken;
-        _serverHeader = "Server: " + options.ServerName + "\r\n";
+        _serverHeader = System.Text.Encoding.ASCII.GetBytes("Server: " + options.ServerName + "\r\n");
     }
 
     public bool TryHandle(EdgeServerRequest request, RequestTarget target)
@@ -44,7 +44,10 @@ public sealed class RegistrarRequestHandler : IEdgeRequestHandler
         try
         {
             var source = request.Source;
-            var token = _flowToken?.Invoke(source.Flow);
+            // The flow token (an HMAC) is only needed for this edge's Path entry of an outbound registration.
+            var token = _flowToken is not null && RegisterHandler.HasOptionTag(request.Message, SipHeaderId.Supported, "outbound"u8)
+                ? _flowToken(source.Flow)
+                : null;
             reply = await _handler.HandleAsync(request.Message, source.Remote, source.Local, source.Transport, CancellationToken.None, token)
                 .ConfigureAwait(false);
         }
@@ -57,7 +60,18 @@ public sealed class RegistrarRequestHandler : IEdgeRequestHandler
         // Null: a duplicate of a REGISTER still being decided; the original's transaction answers.
         if (reply is not null)
         {
-            request.Respond(reply.Status, reply.Reason.Length == 0 ? null : reply.Reason, reply.Headers + _serverHeader);
+            var headers = reply.Headers;
+            var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(headers.Length) + _serverHeader.Length);
+            try
+            {
+                var n = System.Text.Encoding.UTF8.GetBytes(headers, rented);
+                _serverHeader.CopyTo(rented.AsSpan(n));
+                request.Respond(reply.Status, reply.Reason.Length == 0 ? null : reply.Reason, rented.AsSpan(0, n + _serverHeader.Length));
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 }

@@ -51,6 +51,13 @@ public abstract class EdgeServerRequest
         string? contentType = null, ReadOnlyMemory<byte> body = default);
 
     /// <summary>
+    /// Answers without a body, header lines given as bytes (each ending in CRLF): for a TU on a hot path that has them
+    /// in a pooled buffer. The bytes are copied before this returns.
+    /// </summary>
+    public virtual ServerRespondResult Respond(int status, string? reasonPhrase, ReadOnlySpan<byte> extraHeaders) =>
+        Respond(status, reasonPhrase, System.Text.Encoding.UTF8.GetString(extraHeaders));
+
+    /// <summary>
     /// Sends a response the TU built itself, e.g. a proxy relaying a downstream response with its own Via removed
     /// (RFC 3261 §16.7 step 9). The bytes must be a whole response whose Via, Call-ID and CSeq are this request's.
     /// </summary>

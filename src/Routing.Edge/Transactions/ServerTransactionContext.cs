@@ -9,12 +9,14 @@ namespace Routing.Edge.Transactions;
 
 /// <summary>
 /// The edge's data for one server transaction (kept in <see cref="Transaction{TMessage}.Context"/>) and the TU's view
-/// of it. The request and its received/rport-annotated copy live until the final response has been applied.
+/// of it. The request lives until the final response has been applied.
 /// </summary>
 internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
 {
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_writer;
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_via;
 
     private readonly SipEdge _edge;
     private readonly SipInboundContext _source;
@@ -23,7 +25,7 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
     private readonly Lock _requestGate = new();
     private CancellationTokenSource? _cancel;
     private EdgeMessage? _request;
-    private SipMessage? _annotated;
+    private byte[]? _annotatedVia;
     private string? _toTag;
     private int _final;
     private int _inFlight;
@@ -64,10 +66,26 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
         string? contentType = null, ReadOnlyMemory<byte> body = default)
     {
         var phrase = reasonPhrase is null ? default : Encoding.UTF8.GetBytes(reasonPhrase);
-        var headers = extraHeaders is null ? _edge.DefaultExtraHeaders : Encoding.UTF8.GetBytes(extraHeaders);
         var type = contentType is null ? default : Encoding.ASCII.GetBytes(contentType);
-        return Respond(status, phrase, headers, type, body.Span);
+        if (extraHeaders is null)
+        {
+            return Respond(status, phrase, _edge.DefaultExtraHeaders, type, body.Span);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(extraHeaders.Length));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(extraHeaders, rented);
+            return Respond(status, phrase, rented.AsSpan(0, n), type, body.Span);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
+
+    public override ServerRespondResult Respond(int status, string? reasonPhrase, ReadOnlySpan<byte> extraHeaders) =>
+        Respond(status, reasonPhrase is null ? default : Encoding.UTF8.GetBytes(reasonPhrase), extraHeaders, default, default);
 
     public override ServerRespondResult Forward(int status, ReadOnlyMemory<byte> response)
     {
@@ -163,40 +181,33 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
         var output = t_writer ??= new ArrayBufferWriter<byte>(1024);
         output.ResetWrittenCount();
         var tag = status == 100 ? default : Encoding.ASCII.GetBytes(ToTag);
-        SipResponseBuilder.Write(ResponseSource(), status, phrase, tag, output, extraHeaders, contentType, body);
+        SipResponseBuilder.Write(Message, status, phrase, tag, output, extraHeaders, contentType, body, AnnotatedVia());
         return output.WrittenSpan.ToArray();
     }
 
     /// <summary>
-    /// The request with received (and rport's value) added to its top Via when needed (RFC 3261 §18.2.1, RFC 3581
-    /// §4), made once per transaction: every response copies that Via.
+    /// The request's first Via line with received (and rport's value) added when needed (RFC 3261 §18.2.1, RFC 3581
+    /// §4), made once per transaction: every response writes it instead of the line as received. Empty: no change.
     /// </summary>
-    private SipMessage ResponseSource()
+    private ReadOnlySpan<byte> AnnotatedVia()
     {
-        var request = Message;
-        if (_annotated is not null)
+        if (_annotatedVia is not null)
         {
-            return _annotated;
+            return _annotatedVia;
         }
 
+        var request = Message;
         if (!TopVia.TryRead(request, out var via) || !via.NeedsAnnotation(_source.Remote.Address))
         {
-            return request;
+            _annotatedVia = [];
+            return default;
         }
 
-        var patched = new ArrayBufferWriter<byte>(request.Length + 64);
-        via.WriteAnnotated(request.Span, _source.Remote, patched);
-        var reparsed = SipParser.ParseDatagram(patched.WrittenSpan, _edge.ParserOptions);
-        // The annotation only adds parameters to a Via the parser accepted; if the parse refuses it anyway the
-        // responses go out with the Via as received.
-        if (reparsed.Message is { HasUsableTopVia: true } annotated)
-        {
-            _annotated = annotated;
-            return annotated;
-        }
-
-        reparsed.Message?.Dispose();
-        return request;
+        var line = t_via ??= new ArrayBufferWriter<byte>(256);
+        line.ResetWrittenCount();
+        via.WriteAnnotatedLine(request, _source.Remote, line);
+        _annotatedVia = line.WrittenSpan.ToArray();
+        return _annotatedVia;
     }
 
     /// <summary>The CANCEL matched this pending INVITE (RFC 3261 §9.2).</summary>
@@ -214,8 +225,7 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
 
             // Kept: the To tag is still needed for matching an RFC 2543 ACK and for Forward().
             _ = ToTag;
-            _annotated?.Dispose();
-            _annotated = null;
+            _annotatedVia = null;
             _request?.Release();
             _request = null;
         }

@@ -74,6 +74,7 @@ public static class RegistrarComposition
             FlowTimerSeconds = c.GetInt("flow-timer", 120),
             RetryAfterSeconds = c.GetInt("retry-after", 5),
             Timeout = c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)),
+            MaxInFlight = PositiveInt(c, "max-in-flight", 5000),
             ChallengeAlgorithms = ChallengeAlgorithms(c),
         };
         // Nodes of one cluster must share the nonce secret (a nonce from one edge is checked by any entity): configure
@@ -84,6 +85,12 @@ public static class RegistrarComposition
             : HMACSHA256.HashData(Encoding.UTF8.GetBytes(identity.AdminToken), "routing digest nonce v1"u8);
         var nonces = new DigestNonceOptions { Secret = secret, Lifetime = c.GetTimeSpan("nonce-lifetime", TimeSpan.FromSeconds(300)) };
         return new Settings(entity, handler, nonces, handler.Timeout);
+    }
+
+    private static int PositiveInt(Config c, string key, int fallback)
+    {
+        var value = c.GetInt(key, fallback);
+        return value > 0 ? value : throw new ConfigurationException($"{Root}.{key}: must be a positive number, got {value}");
     }
 
     private static DigestAlgorithm[] ChallengeAlgorithms(Config c)

@@ -426,11 +426,17 @@ public sealed class SipMessage : IDisposable
     }
 }
 
-/// <summary>Bounded lock-free pool of message objects; each keeps its index arrays and a small buffer between uses.</summary>
+/// <summary>
+/// Bounded pool of message objects; each keeps its index arrays and a small buffer between uses. Sized for the
+/// requests in flight at once under load (a REGISTER is held until its journal write returns, a few milliseconds at
+/// thousands per second), so that a busy node parses without allocating.
+/// </summary>
 internal static class SipMessagePool
 {
-    private static readonly SipMessage?[] Items = new SipMessage?[Math.Max(16, Environment.ProcessorCount * 4)];
+    private const int Capacity = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<SipMessage> Items = new();
     private static SipMessage? s_fast;
+    private static int s_count;
 
     public static SipMessage? Rent()
     {
@@ -440,14 +446,10 @@ internal static class SipMessagePool
             return m;
         }
 
-        var items = Items;
-        for (var i = 0; i < items.Length; i++)
+        if (Items.TryDequeue(out m))
         {
-            m = items[i];
-            if (m is not null && Interlocked.CompareExchange(ref items[i], null, m) == m)
-            {
-                return m;
-            }
+            Interlocked.Decrement(ref s_count);
+            return m;
         }
 
         return null;
@@ -460,13 +462,12 @@ internal static class SipMessagePool
             return;
         }
 
-        var items = Items;
-        for (var i = 0; i < items.Length; i++)
+        if (Interlocked.Increment(ref s_count) <= Capacity)
         {
-            if (items[i] is null && Interlocked.CompareExchange(ref items[i], message, null) is null)
-            {
-                return;
-            }
+            Items.Enqueue(message);
+            return;
         }
+
+        Interlocked.Decrement(ref s_count);
     }
 }

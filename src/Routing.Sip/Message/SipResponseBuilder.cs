@@ -18,6 +18,8 @@ public static class SipResponseBuilder
     /// <param name="extraHeaders">Preformatted header lines, each ending in CRLF (e.g. Allow, Supported, Retry-After, Unsupported).</param>
     /// <param name="contentType">Content-Type of <paramref name="body"/>; required when the body is not empty.</param>
     /// <param name="body">Message body.</param>
+    /// <param name="topViaLine">When not empty, written instead of the request's first Via header line (CRLF included):
+    /// the transport's copy with received/rport added (RFC 3261 §18.2.1, RFC 3581 §4).</param>
     public static void Write(
         SipMessage request,
         int statusCode,
@@ -26,7 +28,8 @@ public static class SipResponseBuilder
         IBufferWriter<byte> output,
         ReadOnlySpan<byte> extraHeaders = default,
         ReadOnlySpan<byte> contentType = default,
-        ReadOnlySpan<byte> body = default)
+        ReadOnlySpan<byte> body = default,
+        ReadOnlySpan<byte> topViaLine = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
@@ -50,10 +53,15 @@ public static class SipResponseBuilder
         }
 
         var src = request.Span;
+        var viaReplaced = topViaLine.IsEmpty;
         foreach (var h in request.Headers)
         {
             switch (h.Id)
             {
+                case SipHeaderId.Via when !viaReplaced:
+                    output.Write(topViaLine);
+                    viaReplaced = true;
+                    break;
                 case SipHeaderId.Via:
                 case SipHeaderId.From:
                 case SipHeaderId.CallId:
