@@ -218,6 +218,50 @@ public sealed class SipEdgeTests : IDisposable
     }
 
     [Fact]
+    public void Rfc3581_4_CompactViaWithTwoValuesAfterOtherHeaders_OnlyTheTopValueAnnotatedAndEveryOtherViaCopiedOnce()
+    {
+        var remote = new IPEndPoint(IPAddress.Parse("192.0.2.7"), 33333);
+
+        _h.Receive("""
+            OPTIONS sip:127.0.0.1 SIP/2.0
+            Max-Forwards: 70
+            From: "Probe" <sip:probe@example.com>;tag=f1
+            v: SIP/2.0/UDP 10.0.0.5:5062;rport;branch=z9hG4bKtop , SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKmid
+            To: <sip:127.0.0.1>
+            Via: SIP/2.0/TCP 10.0.0.10;branch=z9hG4bKlast
+            Call-ID: call-1@127.0.0.1
+            CSeq: 7 OPTIONS
+            Content-Length: 0
+
+
+            """, remote);
+
+        var (text, destination) = Assert.Single(_h.Sender.Sent);
+        var vias = text.Split("\r\n").Where(l => l.StartsWith("v:", StringComparison.Ordinal) || l.StartsWith("Via:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+        [
+            "v: SIP/2.0/UDP 10.0.0.5:5062;rport=33333;branch=z9hG4bKtop;received=192.0.2.7 , SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKmid",
+            "Via: SIP/2.0/TCP 10.0.0.10;branch=z9hG4bKlast",
+        ], vias);
+        Assert.Equal(remote, destination);
+    }
+
+    [Fact]
+    public void Rfc3261_18_2_1_ParseRejectionFromANattedSource_ReceivedAddedToTheTopVia()
+    {
+        var remote = new IPEndPoint(IPAddress.Parse("192.0.2.7"), 33333);
+
+        // A CSeq without a number: the parser's 400, answered without a transaction (RFC 3261 §8.2.7 / §21.4.1).
+        _h.Receive(Request("OPTIONS", "sip:127.0.0.1", via: "SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bKnat")
+            .Replace("CSeq: 7 OPTIONS", "CSeq: seven OPTIONS", StringComparison.Ordinal), remote);
+
+        var (text, _) = Assert.Single(_h.Sender.Sent);
+        Assert.StartsWith("SIP/2.0 400 ", text, StringComparison.Ordinal);
+        var vias = text.Split("\r\n").Where(l => l.StartsWith("Via:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bKnat;received=192.0.2.7"], vias);
+    }
+
+    [Fact]
     public void Rfc3261_18_2_2_SentByEqualsSourceWithoutPort_ResponseGoesToPort5060()
     {
         var remote = new IPEndPoint(IPAddress.Parse("127.0.0.1"), 40001);

@@ -184,7 +184,7 @@ internal static class DialogWire
                     {
                         Str(inner, 1, Manifest(e)!);
                         inner.WriteTag(2, WireFormat.WireType.LengthDelimited);
-                        inner.WriteBytes(ByteString.CopyFrom(Write(e)));
+                        inner.WriteBytes(UnsafeByteOperations.UnsafeWrap(Write(e)));
                     });
                 }
 

@@ -261,12 +261,13 @@ internal sealed class SqliteJournalWriter : IDisposable
     private void Insert(SqliteConnection connection, JournalRow row)
     {
         var insert = _insert!;
-        SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Created, row.Created);
-        SQLitePCL.raw.sqlite3_bind_text(insert.Statement, insert.PersistenceId, row.PersistenceId);
-        SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.SequenceNr, row.SequenceNr);
-        SQLitePCL.raw.sqlite3_bind_blob(insert.Statement, insert.Message, row.Message);
-        SQLitePCL.raw.sqlite3_bind_text(insert.Statement, insert.Manifest, row.Manifest);
-        SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Identifier, row.Identifier);
+        // A failed bind leaves its parameter NULL: checked, so that a row is never written without its payload.
+        Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Created, row.Created));
+        Bound(connection, SQLitePCL.raw.sqlite3_bind_text(insert.Statement, insert.PersistenceId, row.PersistenceId));
+        Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.SequenceNr, row.SequenceNr));
+        Bound(connection, SQLitePCL.raw.sqlite3_bind_blob(insert.Statement, insert.Message, row.Message));
+        Bound(connection, SQLitePCL.raw.sqlite3_bind_text(insert.Statement, insert.Manifest, row.Manifest));
+        Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Identifier, row.Identifier));
         Step(connection, insert.Statement);
         if (row.Tags.Length == 0)
         {
@@ -278,11 +279,19 @@ internal sealed class SqliteJournalWriter : IDisposable
         var tag = _insertTag!;
         foreach (var t in row.Tags)
         {
-            SQLitePCL.raw.sqlite3_bind_int64(tag.Statement, tag.Ordering, ordering);
-            SQLitePCL.raw.sqlite3_bind_text(tag.Statement, tag.Tag, t);
-            SQLitePCL.raw.sqlite3_bind_int64(tag.Statement, tag.SequenceNr, row.SequenceNr);
-            SQLitePCL.raw.sqlite3_bind_text(tag.Statement, tag.PersistenceId, row.PersistenceId);
+            Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(tag.Statement, tag.Ordering, ordering));
+            Bound(connection, SQLitePCL.raw.sqlite3_bind_text(tag.Statement, tag.Tag, t));
+            Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(tag.Statement, tag.SequenceNr, row.SequenceNr));
+            Bound(connection, SQLitePCL.raw.sqlite3_bind_text(tag.Statement, tag.PersistenceId, row.PersistenceId));
             Step(connection, tag.Statement);
+        }
+    }
+
+    private static void Bound(SqliteConnection connection, int rc)
+    {
+        if (rc != SQLitePCL.raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, connection.Handle);
         }
     }
 

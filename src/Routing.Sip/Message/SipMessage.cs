@@ -427,9 +427,10 @@ public sealed class SipMessage : IDisposable
 }
 
 /// <summary>
-/// Bounded pool of message objects; each keeps its index arrays and a small buffer between uses. Sized for the
-/// requests in flight at once under load (a REGISTER is held until its journal write returns, a few milliseconds at
-/// thousands per second), so that a busy node parses without allocating.
+/// Bounded pool of message objects; each keeps its index arrays and a small buffer between uses (at most 1 024 kept, a
+/// few MB for the life of the process). Sized for the requests in flight at once under load (a REGISTER is held until
+/// its journal write returns, a few milliseconds at thousands per second), so that a busy node parses without
+/// allocating.
 /// </summary>
 internal static class SipMessagePool
 {

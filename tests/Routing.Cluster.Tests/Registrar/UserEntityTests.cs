@@ -140,6 +140,71 @@ public sealed class UserEntityTests : Akka.TestKit.Xunit.TestKit
         Assert.Single(recovered.Bindings);
     }
 
+    /// <summary>The events the journal holds for the AOR, in order.</summary>
+    private async Task<List<object>> EventsAsync()
+    {
+        var probe = CreateTestProbe();
+        Persistence.Instance.Apply(Sys).JournalFor(null)
+            .Tell(new ReplayMessages(0, long.MaxValue, long.MaxValue, UserEntity.PersistenceIdPrefix + Aor, probe.Ref));
+        var events = new List<object>();
+        while (true)
+        {
+            var message = await probe.ReceiveOneAsync(Dilated(TimeSpan.FromSeconds(5)), TestContext.Current.CancellationToken);
+            switch (message)
+            {
+                case ReplayedMessage replayed:
+                    events.Add(replayed.Persistent.Payload);
+                    break;
+                case RecoverySuccess:
+                    return events;
+                default:
+                    throw new InvalidOperationException($"unexpected replay answer {message}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Expiry_AfterARefreshMovedItLater_TheEarlierTimerTickExpiresNothingAndTheLaterOneDoes()
+    {
+        var entity = Entity();
+        await AskAsync<RegisterReply>(entity, Register([Contact("sip:alice@10.0.0.5", expires: 60)], callId: "a", cseq: 1));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        // The refresh moves the expiry from T0+60 to T0+90; the timer armed for T0+60 is kept and fires early.
+        await AskAsync<RegisterReply>(entity, Register([Contact("sip:alice@10.0.0.5", expires: 60)], callId: "a", cseq: 2));
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var user = await AskAsync<UserResult>(entity, new GetUser(Aor));
+        Assert.Single(user.Bindings);
+        Assert.DoesNotContain(await EventsAsync(), e => e is BindingExpired);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await AwaitAssertAsync(async () =>
+        {
+            var events = await EventsAsync();
+            Assert.IsType<BindingExpired>(events[^1]);
+            Assert.Single(events, e => e is BindingExpired);
+        }, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Coalesce_RefreshWithinTheWindowIsNotWrittenAndOneAfterItIs()
+    {
+        var entity = Entity(settings: NoAuth with { RefreshPersistence = RefreshPersistence.Coalesce, CoalesceWindow = TimeSpan.FromMinutes(5) });
+        await AskAsync<RegisterReply>(entity, Register([Contact("sip:alice@10.0.0.5")], callId: "a", cseq: 1));
+        Assert.IsType<BindingAdded>(Assert.Single(await EventsAsync()));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var refreshed = await AskAsync<RegisterReply>(entity, Register([Contact("sip:alice@10.0.0.5")], callId: "b", cseq: 1));
+        Assert.Null(refreshed.Rejection);
+        Assert.Single(await EventsAsync());
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await AskAsync<RegisterReply>(entity, Register([Contact("sip:alice@10.0.0.5")], callId: "c", cseq: 1));
+        var events = await EventsAsync();
+        Assert.Equal(2, events.Count);
+        Assert.Equal("c", Assert.IsType<BindingRefreshed>(events[1]).Binding.CallId);
+    }
+
     [Fact]
     public async Task Provision_ThenDigestRegister_Succeeds()
     {
