@@ -165,7 +165,13 @@ internal sealed class ClusterUnderTest : IAsyncDisposable
                 await m.WaitReadyAsync(cancellationToken);
             }
 
-            await WaitForAsync(cluster.Members[0], nodes, 0, TestEnvironment.Scaled(60), cancellationToken);
+            // Every member's own view, not only the first one's: gossip reaches the others a little later, and a test
+            // asking any member must not find a peer still Joining there.
+            foreach (var m in cluster.Members)
+            {
+                await WaitForAsync(m, nodes, 0, TestEnvironment.Scaled(60), cancellationToken);
+            }
+
             return cluster;
         }
         catch
