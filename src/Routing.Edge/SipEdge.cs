@@ -116,8 +116,6 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
 
     internal byte[] DefaultExtraHeaders => _serverHeader;
 
-    internal SipParserOptions ParserOptions => _options.Parser;
-
     /// <summary>Live transactions of the table (read from any thread; updated by the owner).</summary>
     public int LiveTransactions => Volatile.Read(ref _liveTransactions);
 

@@ -143,10 +143,6 @@ public readonly ref struct TopVia
         return !(IPAddress.TryParse(Encoding.ASCII.GetString(Host), out var sentBy) && sentBy.Equals(sourceAddress));
     }
 
-    /// <summary>Writes the request bytes with received (and rport's value) added to the top Via.</summary>
-    public void WriteAnnotated(ReadOnlySpan<byte> request, IPEndPoint source, IBufferWriter<byte> output) =>
-        WriteAnnotated(request, 0, request.Length, source, output);
-
     /// <summary>
     /// Writes only the first Via header line of <paramref name="request"/> (CRLF included) with received (and rport's
     /// value) added, for <see cref="SipResponseBuilder"/>'s top-Via replacement: responses then copy every other line
