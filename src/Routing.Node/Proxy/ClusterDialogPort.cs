@@ -44,7 +44,9 @@ public sealed partial class ClusterDialogPort : IDialogPort
 
         try
         {
-            var reply = await region.Ask<object>(command, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            // A repeated start is a no-op for the entity.
+            var reply = await RepeatableAsk.AskAsync(timeout => region.Ask<object>(command, timeout, cancellationToken), _settings.AskTimeout,
+                static r => r is DialogUnavailable, _time).ConfigureAwait(false);
             return reply is DialogAck;
         }
         catch (AskTimeoutException)
@@ -163,8 +165,11 @@ public sealed partial class ClusterDialogPort : IDialogPort
         object reply;
         try
         {
-            reply = await region.Ask<object>(new RouteInDialog(request.CallId, Key(request.Key), request.FromTag, request.ToTag, Party(request.Sender),
-                request.TargetRefresh, request.SessionExpires, _time.GetUtcNow()), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            // Asked again when lost or refused: a repeated route with the same CSeq is answered from the entity's record.
+            var message = new RouteInDialog(request.CallId, Key(request.Key), request.FromTag, request.ToTag, Party(request.Sender),
+                request.TargetRefresh, request.SessionExpires, _time.GetUtcNow());
+            reply = await RepeatableAsk.AskAsync(timeout => region.Ask<object>(message, timeout, cancellationToken), _settings.AskTimeout,
+                static r => r is DialogUnavailable, _time).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {

@@ -10,10 +10,12 @@ public sealed class ClusterLocationPort : ILocationPort
 {
     private readonly ActorRegistry _registry;
     private readonly ProxyComposition.Settings _settings;
+    private readonly TimeProvider _time;
     private IActorRef? _region;
 
-    public ClusterLocationPort(ActorRegistry registry, ProxyComposition.Settings settings)
+    public ClusterLocationPort(ActorRegistry registry, ProxyComposition.Settings settings, TimeProvider time)
     {
+        _time = time ?? throw new ArgumentNullException(nameof(time));
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
     }
@@ -24,7 +26,10 @@ public sealed class ClusterLocationPort : ILocationPort
         object reply;
         try
         {
-            reply = await _region.Ask<object>(new GetUser(aor), _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            var region = _region;
+            var query = new GetUser(aor);
+            reply = await RepeatableAsk.AskAsync(timeout => region.Ask<object>(query, timeout, cancellationToken), _settings.AskTimeout,
+                RepeatableAsk.NeverRefused, _time).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
