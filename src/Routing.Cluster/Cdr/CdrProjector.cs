@@ -37,7 +37,10 @@ public sealed class CdrProjector : ReceiveActor, IWithTimers
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        ReceiveAsync<Start>(async _ => await StartAsync().ConfigureAwait(false));
+        // No ConfigureAwait(false) in this actor's async handler: the continuation must run on the actor's own task
+        // scheduler, where Context (Self, System, Timers) exists (with ConfigureAwait(false) a store that really awaits,
+        // PostgreSQL, lost the context and the projection started only after the actor restarted).
+        ReceiveAsync<Start>(_ => StartAsync());
         Receive<Status.Failure>(f =>
         {
             _log.Warning(f.Cause, "CDR projection could not start; retrying");
@@ -57,7 +60,7 @@ public sealed class CdrProjector : ReceiveActor, IWithTimers
     {
         try
         {
-            await _store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await _store.InitializeAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
