@@ -1,171 +1,34 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Routing.Cluster.Journal;
 
-/// <summary>One event as the journal table stores it.</summary>
-internal sealed record JournalRow(
-    string PersistenceId, long SequenceNr, long Created, byte[] Message, string Manifest, int Identifier, string[] Tags);
-
 /// <summary>
-/// One <c>WriteMessagesAsync</c> call: its atomic writes (null where serialization rejected one), completed after the
-/// commit that holds them.
+/// The SQLite group-commit writer (<see cref="JournalGroupWriter"/>): SQLite has a single writer anyway, and the
+/// statements run through SQLite's own prepared statements.
 /// </summary>
-internal sealed class JournalWriteRequest(JournalRow[]?[] writes, int eventCount)
-{
-    public JournalRow[]?[] Writes { get; } = writes;
-
-    public int EventCount { get; } = eventCount;
-
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
-
-/// <summary>
-/// Group commit: one dedicated thread owns the only write connection, takes every request waiting (from any number
-/// of persistence ids, up to <see cref="SqliteJournalSettings.MaxBatchEvents"/> events) and writes them in one
-/// transaction with prepared commands, then completes each request. SQLite has a single writer anyway; one fsync for
-/// many events is what makes it fast. Requests are written in arrival order, so order per persistence id holds.
-/// If a batch fails, each request is retried in a transaction of its own so that one bad request (e.g. a duplicate
-/// sequence number from a second writer) fails only its own call.
-/// </summary>
-internal sealed class SqliteJournalWriter : IDisposable
+internal sealed class SqliteJournalWriter : JournalGroupWriter
 {
     private readonly SqliteJournalSettings _settings;
     private readonly string? _writerUuid;
-    private readonly Channel<JournalWriteRequest> _queue =
-        Channel.CreateUnbounded<JournalWriteRequest>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
-    private readonly Thread _thread;
-    private readonly List<JournalWriteRequest> _batch = [];
-    private readonly List<JournalWriteRequest> _single = [null!];
     private SqliteConnection? _connection;
     private InsertEvent? _insert;
     private InsertTag? _insertTag;
-    private int _pendingEvents;
-    private long _commits;
-    private long _events;
 
     public SqliteJournalWriter(SqliteJournalSettings settings, string? writerUuid, string name)
+        : base(settings.MaxPendingEvents, settings.MaxBatchEvents, name)
     {
         _settings = settings;
         _writerUuid = writerUuid;
-        _thread = new Thread(Run) { IsBackground = true, Name = "journal-writer-" + name };
-        _thread.Start();
+        Start();
     }
 
-    /// <summary>Transactions committed so far.</summary>
-    public long Commits => Interlocked.Read(ref _commits);
+    // One busy timeout is the longest a batch can wait for the lock.
+    protected override TimeSpan DrainTimeout => _settings.BusyTimeout + TimeSpan.FromSeconds(5);
 
-    /// <summary>Events committed so far.</summary>
-    public long Events => Interlocked.Read(ref _events);
+    protected override bool IsPerRequestFailure(Exception failure) =>
+        failure is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT };
 
-    /// <summary>
-    /// Queues a request unless more than <see cref="SqliteJournalSettings.MaxPendingEvents"/> events already wait
-    /// (a lone request larger than the bound is still taken, so it cannot be refused forever).
-    /// </summary>
-    public bool TryEnqueue(JournalWriteRequest request)
-    {
-        var pending = Interlocked.Add(ref _pendingEvents, request.EventCount);
-        if (pending > _settings.MaxPendingEvents && pending != request.EventCount)
-        {
-            Interlocked.Add(ref _pendingEvents, -request.EventCount);
-            return false;
-        }
-
-        if (!_queue.Writer.TryWrite(request))
-        {
-            Interlocked.Add(ref _pendingEvents, -request.EventCount);
-            return false;
-        }
-
-        return true;
-    }
-
-    public void Dispose()
-    {
-        _queue.Writer.TryComplete();
-        // The writer thread finishes what is queued itself (the channel is single-reader); one busy timeout is the
-        // longest a batch can wait for the lock.
-        _thread.Join(_settings.BusyTimeout + TimeSpan.FromSeconds(5));
-    }
-
-    private void Run()
-    {
-        try
-        {
-            var reader = _queue.Reader;
-
-            // Synchronous continuations: a request wakes this blocked thread directly, not through the thread pool's queue.
-            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            {
-                _batch.Clear();
-                var events = 0;
-                while (events < _settings.MaxBatchEvents && reader.TryRead(out var request))
-                {
-                    _batch.Add(request);
-                    events += request.EventCount;
-                }
-
-                CommitWithFallback();
-                Interlocked.Add(ref _pendingEvents, -events);
-            }
-        }
-        finally
-        {
-            CloseConnection();
-        }
-    }
-
-    private void CommitWithFallback()
-    {
-        try
-        {
-            Commit(_batch);
-            foreach (var request in _batch)
-            {
-                request.Done.TrySetResult();
-            }
-
-            return;
-        }
-        catch (Exception e) when (_batch.Count == 1)
-        {
-            _batch[0].Done.TrySetException(e);
-            return;
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT)
-        {
-            // A duplicate (persistence id, sequence number) belongs to one request: find out which, below.
-        }
-        catch (Exception e)
-        {
-            // The lock, the disk or the file failed: every request would fail the same way, each after its own
-            // busy timeout, so fail them all now instead of stalling the only writer N times.
-            foreach (var request in _batch)
-            {
-                request.Done.TrySetException(e);
-            }
-
-            return;
-        }
-
-        foreach (var request in _batch)
-        {
-            _single[0] = request;
-            try
-            {
-                Commit(_single);
-                request.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                request.Done.TrySetException(e);
-            }
-        }
-
-        _single[0] = null!;
-    }
-
-    private void Commit(List<JournalWriteRequest> requests)
+    protected override int Commit(List<JournalWriteRequest> requests)
     {
         var connection = EnsureConnection();
         var events = 0;
@@ -203,8 +66,7 @@ internal sealed class SqliteJournalWriter : IDisposable
             throw;
         }
 
-        Interlocked.Increment(ref _commits);
-        Interlocked.Add(ref _events, events);
+        return events;
     }
 
     /// <summary>
@@ -417,7 +279,7 @@ internal sealed class SqliteJournalWriter : IDisposable
         return connection;
     }
 
-    private void CloseConnection()
+    protected override void CloseConnection()
     {
         _insert?.Dispose();
         _insertTag?.Dispose();

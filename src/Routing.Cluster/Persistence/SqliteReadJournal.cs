@@ -128,7 +128,7 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
             var message = (byte[])reader.GetValue(4);
             var manifest = reader.IsDBNull(5) ? string.Empty : reader.GetString(5);
             int? identifier = reader.IsDBNull(6) ? null : reader.GetInt32(6);
-            var payload = SqliteJournal.Deserialize(_system, message, identifier, manifest);
+            var payload = GroupCommitJournal.Deserialize(_system, message, identifier, manifest);
             page.Add(new EventEnvelope(new Sequence(ordering), persistenceId, sequenceNr, payload, created, tags));
         }
 

@@ -296,10 +296,10 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
         Assert.Equal(to, ExpectMsg<DeleteMessagesSuccess>(cancellationToken: Ct).ToSequenceNr);
     }
 
-    private SqliteJournalStats Stats(IActorRef? journal = null)
+    private JournalStats Stats(IActorRef? journal = null)
     {
-        (journal ?? _journal).Tell(GetSqliteJournalStats.Instance);
-        return ExpectMsg<SqliteJournalStats>(cancellationToken: Ct);
+        (journal ?? _journal).Tell(GetJournalStats.Instance);
+        return ExpectMsg<JournalStats>(cancellationToken: Ct);
     }
 
     // A second connection holding the write lock stands in for another process writing the same file.
