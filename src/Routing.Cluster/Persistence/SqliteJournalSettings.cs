@@ -53,13 +53,13 @@ public sealed record SqliteJournalSettings
         if (!string.Equals(mapping, "default", StringComparison.OrdinalIgnoreCase))
         {
             // Only the default mapping's column names are written here (Akka.Persistence.Sql persistence.conf "default").
-            throw new ConfigurationException($"table-mapping: only 'default' is supported by {nameof(SqliteJournal)}, got '{mapping}'");
+            throw new ConfigurationException($"table-mapping: only 'default' is supported by the routing journals, got '{mapping}'");
         }
 
         var tagMode = config.GetString("tag-write-mode", "TagTable");
         if (!string.Equals(tagMode, "TagTable", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ConfigurationException($"tag-write-mode: only 'TagTable' is supported by {nameof(SqliteJournal)}, got '{tagMode}'");
+            throw new ConfigurationException($"tag-write-mode: only 'TagTable' is supported by the routing journals, got '{tagMode}'");
         }
 
         var connection = config.GetString("connection-string", string.Empty);

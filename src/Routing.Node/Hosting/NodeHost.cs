@@ -70,6 +70,15 @@ public static partial class NodeHost
             """;
     }
 
+    /// <summary>
+    /// PostgreSQL: both journals (app and sharding) are our group-commit writer (<see cref="PostgresJournal"/>) on
+    /// Akka.Persistence.Sql's tables; its snapshot stores and read journal (the CDR feed) stay.
+    /// </summary>
+    internal static string PostgresHocon() => $$"""
+        akka.persistence.journal.sql { class = "{{typeof(PostgresJournal).AssemblyQualifiedName}}" }
+        akka.persistence.journal.sharding { class = "{{typeof(PostgresJournal).AssemblyQualifiedName}}" }
+        """;
+
     public static string SeedAddress(string hostPort) => $"akka.tcp://{SystemName}@{hostPort}";
 
     public static WebApplication Build(NodeOptions options, NodeIdentity identity, string journalConnection, BoundSipListeners sip)
@@ -242,7 +251,7 @@ public static partial class NodeHost
             .WithCustomSerializer(RoutingSerializer.Name, [typeof(IRoutingSerializable)], s => new RoutingSerializer(s))
             .WithSqlPersistence(connectionString: journalConnection, providerName: provider, autoInitialize: true)
             .WithJournalAndSnapshot(ShardingJournal(journalConnection, provider), ShardingSnapshots(journalConnection, provider))
-            .AddHocon(sqlite ? SqliteHocon(options.Storage.SqliteSynchronous) : string.Empty, HoconAddMode.Prepend)
+            .AddHocon(sqlite ? SqliteHocon(options.Storage.SqliteSynchronous) : PostgresHocon(), HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var ledger = system.ActorOf(
