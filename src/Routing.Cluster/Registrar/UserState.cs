@@ -101,7 +101,7 @@ public sealed record UserState
                     return this with { Bindings = Bindings.Add(r.Binding) };
                 }
 
-                return this with { Bindings = Bindings.SetItem(i, r.Binding) };
+                return this with { Bindings = Bindings.SetItem(i, r.Binding.SharingTextWith(Bindings[i])) };
             case BindingRemoved removed:
                 return Without(removed.Key);
             case BindingExpired expired:

@@ -545,4 +545,27 @@ public sealed class RegistrarDeciderTests
 
         Assert.Equal(state.Bindings, replayed.Bindings);
     }
+
+    [Fact]
+    public void Refresh_RepeatingTheSameTexts_StateKeepsTheStoredStrings_ChangedTextsAreTheNewOnes()
+    {
+        // Fresh string instances each time, as a parsed request brings them.
+        static string Fresh(string s) => new(s.AsSpan());
+        var state = UserState.Empty(Aor);
+        Apply(ref state, Register([Contact(Fresh("sip:alice@10.0.0.5"))], callId: Fresh("a"), source: Fresh("10.0.0.5:5060"), userAgent: Fresh("ua/1")), T0, NoAuth);
+        var first = state.Bindings[0];
+
+        var d = Apply(ref state, Register([Contact(Fresh("sip:alice@10.0.0.5"))], callId: Fresh("a"), cseq: 2, source: Fresh("10.0.0.5:5060"),
+            userAgent: Fresh("ua/2")), T0.AddSeconds(30), NoAuth);
+
+        var refreshed = Assert.Single(state.Bindings);
+        Assert.Same(first.ContactUri, refreshed.ContactUri);
+        Assert.Same(first.CallId, refreshed.CallId);
+        Assert.Same(first.Source, refreshed.Source);
+        Assert.Equal("ua/2", refreshed.UserAgent);
+        Assert.Equal(2, refreshed.CSeq);
+        Assert.Equal(T0.AddSeconds(30 + 3600), refreshed.ExpiresAt);
+        // Equal by value to the recorded event's binding: a replay gives the same state.
+        Assert.Equal(Assert.IsType<BindingRefreshed>(Assert.Single(d.Persist)).Binding, refreshed);
+    }
 }
