@@ -166,7 +166,25 @@ public sealed class UserEntity : ReceivePersistentActor
     {
         _awaitingWrite?.Tell(new RegistrarUnavailable(_aor));
         _awaitingWrite = null;
+        if (@event is BindingExpired)
+        {
+            // The expiry tick's write was refused (journal overloaded): try again shortly. Without this the binding
+            // stayed recorded until the next command for this AOR, and a phone that went away sends none.
+            RetryExpiry();
+        }
+
         base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>How long an expiry whose write was refused waits before the entity tries again.</summary>
+    internal static readonly TimeSpan ExpiryRetry = TimeSpan.FromSeconds(1);
+
+    private void RetryExpiry()
+    {
+        _timer?.Dispose();
+        _timerDue = _time.GetUtcNow() + ExpiryRetry;
+        var self = Self;
+        _timer = _time.CreateTimer(_ => self.Tell(ExpireDue.Instance), null, ExpiryRetry, Timeout.InfiniteTimeSpan);
     }
 
     private void OnRegister(RegisterBindings command)

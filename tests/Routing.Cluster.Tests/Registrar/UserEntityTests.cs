@@ -140,6 +140,24 @@ public sealed class UserEntityTests : Akka.TestKit.Xunit.TestKit
         Assert.Single(recovered.Bindings);
     }
 
+    [Fact]
+    public async Task Expiry_WhoseWriteTheJournalRefused_IsTriedAgainWithoutAnyOtherCommand()
+    {
+        var entity = Entity();
+        await AskAsync<RegisterReply>(entity, Register([Contact("sip:alice@10.0.0.5", expires: 60)], callId: "a"));
+        await Journal.OnWrite.Reject();
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+        // Answered after the tick's refused write (the entity holds commands while it writes).
+        await AskAsync<UserResult>(entity, new GetUser(Aor));
+        await Journal.OnWrite.Pass();
+        Assert.DoesNotContain(await EventsAsync(), e => e is BindingExpired);
+
+        _time.Advance(UserEntity.ExpiryRetry);
+        await AwaitAssertAsync(async () => Assert.Contains(await EventsAsync(), e => e is BindingExpired),
+            cancellationToken: TestContext.Current.CancellationToken);
+    }
+
     /// <summary>The events the journal holds for the AOR, in order.</summary>
     private async Task<List<object>> EventsAsync()
     {
