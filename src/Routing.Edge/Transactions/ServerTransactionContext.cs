@@ -27,7 +27,7 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
     private EdgeMessage? _request;
     private byte[]? _annotatedVia;
     private string? _toTag;
-    private int _final;
+    private int _final; // 0, or the status of the first final response
     private int _inFlight;
 
     public ServerTransactionContext(SipEdge edge, EdgeMessage request, in SipInboundContext source, in ServerRequestInfo info, IPEndPoint destination)
@@ -94,7 +94,7 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
             return ServerRespondResult.InvalidStatus;
         }
 
-        if (!Claim(status))
+        if (!Claim(status) && !IsAdditional2xx(status))
         {
             return ServerRespondResult.AlreadyFinal;
         }
@@ -102,6 +102,14 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
         _edge.SubmitResponse(this, status, response.ToArray());
         return ServerRespondResult.Accepted;
     }
+
+    /// <summary>
+    /// A further 2xx to an INVITE that was already answered 2xx: a forking proxy forwards every 2xx (RFC 3261 §16.7 step
+    /// 5; each may be a dialog of its own, which the caller acknowledges and ends), and the INVITE server transaction,
+    /// Accepted, sends each one the TU passes down (RFC 6026 §7.1, §8.5).
+    /// </summary>
+    private bool IsAdditional2xx(int status) =>
+        Method == SipMethod.Invite && status is >= 200 and < 300 && Volatile.Read(ref _final) is >= 200 and < 300;
 
     public override ServerRespondResult GiveUp(string? extraHeaders = null)
     {
@@ -150,7 +158,8 @@ internal sealed class ServerTransactionContext : EdgeServerRequest, IDisposable
     {
         if (status >= 200)
         {
-            if (Interlocked.Exchange(ref _final, 1) != 0)
+            // The first final status is kept (Answered, and whether a further 2xx may follow it).
+            if (Interlocked.CompareExchange(ref _final, status, 0) != 0)
             {
                 return false;
             }

@@ -130,6 +130,36 @@ public sealed class ServerTransactionTests : IDisposable
     }
 
     [Fact]
+    public void Rfc3261_16_7_Step5_SecondForwarded2xxOfAFork_SentToo_ButNoFinalOtherThan2xxAfterIt()
+    {
+        _h.Receive(Request("INVITE", "sip:bob@example.com"));
+        var invite = _tu.Held[0];
+        static ReadOnlyMemory<byte> Ok(string tag) => System.Text.Encoding.ASCII.GetBytes(
+            "SIP/2.0 200 OK\r\nTo: <sip:bob@example.com>;tag=" + tag + "\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+
+        Assert.Equal(ServerRespondResult.Accepted, invite.Forward(200, Ok("phone")));
+        Assert.Equal(ServerRespondResult.Accepted, invite.Forward(200, Ok("tablet")));
+        Assert.Equal(ServerRespondResult.AlreadyFinal, invite.Forward(486, Ok("late")));
+        _h.Edge.RunPending();
+
+        var finals = _h.SentTexts.Where(t => t.StartsWith("SIP/2.0 200 ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, finals.Count);
+        Assert.Contains(";tag=phone\r\n", finals[0], StringComparison.Ordinal);
+        Assert.Contains(";tag=tablet\r\n", finals[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(_h.SentTexts, t => t.StartsWith("SIP/2.0 486", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rfc3261_16_7_Step5_2xxAfterANonSuccessFinal_Refused()
+    {
+        _h.Receive(Request("INVITE", "sip:bob@example.com"));
+        var invite = _tu.Held[0];
+
+        Assert.Equal(ServerRespondResult.Accepted, invite.Respond(486));
+        Assert.Equal(ServerRespondResult.AlreadyFinal, invite.Forward(200, System.Text.Encoding.ASCII.GetBytes("SIP/2.0 200 OK\r\n\r\n")));
+    }
+
+    [Fact]
     public void Rfc3261_9_2_CancelAfterFinalResponse_200ToCancelOnly()
     {
         _h.Receive(Request("INVITE", "sip:bob@example.com"));
