@@ -20,7 +20,7 @@ public sealed class SipMessage : IDisposable
     private int _length;
     private SipHeaderField[] _headers = new SipHeaderField[24];
     private int _headerCount;
-    private bool _live;
+    private int _live; // 1 while rented; 0 once disposed (flipped atomically, so a message goes back to the pool once)
 
     private SipMessage()
     {
@@ -90,7 +90,7 @@ public sealed class SipMessage : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(!_live, this);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _live) == 0, this);
             return new ReadOnlySpan<byte>(_buffer, 0, _length);
         }
     }
@@ -99,7 +99,7 @@ public sealed class SipMessage : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(!_live, this);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _live) == 0, this);
             return new ReadOnlyMemory<byte>(_buffer, 0, _length);
         }
     }
@@ -244,7 +244,7 @@ public sealed class SipMessage : IDisposable
     internal static SipMessage Rent()
     {
         var m = SipMessagePool.Rent() ?? new SipMessage();
-        m._live = true;
+        Volatile.Write(ref m._live, 1);
         return m;
     }
 
@@ -290,12 +290,13 @@ public sealed class SipMessage : IDisposable
 
     public void Dispose()
     {
-        if (!_live)
+        // Two owners disposing at once (a TU thread and the edge loop) must not both return it: the pool would hand
+        // the same message to two parses.
+        if (Interlocked.Exchange(ref _live, 0) == 0)
         {
             return;
         }
 
-        _live = false;
         Reset();
         SipMessagePool.Return(this);
     }
@@ -336,7 +337,7 @@ public sealed class SipMessage : IDisposable
         }
     }
 
-    public override string ToString() => _live ? Encoding.UTF8.GetString(Span) : "(disposed)";
+    public override string ToString() => Volatile.Read(ref _live) != 0 ? Encoding.UTF8.GetString(Span) : "(disposed)";
 
     public struct HeaderEnumerator
     {

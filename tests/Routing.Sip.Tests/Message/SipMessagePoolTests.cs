@@ -25,4 +25,30 @@ public sealed class SipMessagePoolTests
 
         Assert.Throws<ObjectDisposedException>(() => m.Span.Length);
     }
+
+    [Fact]
+    public void Message_DisposedByTwoThreadsAtOnce_GoesBackToThePoolOnce()
+    {
+        using var start = new Barrier(2);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var m = SipMessage.Rent();
+            var other = new Thread(() =>
+            {
+                start.SignalAndWait();
+                m.Dispose();
+            });
+            other.Start();
+            start.SignalAndWait(TestContext.Current.CancellationToken);
+            m.Dispose();
+            other.Join();
+
+            // Returned twice, the pool would hand the same message to the next two renters.
+            var first = SipMessage.Rent();
+            var second = SipMessage.Rent();
+            Assert.NotSame(first, second);
+            first.Dispose();
+            second.Dispose();
+        }
+    }
 }
