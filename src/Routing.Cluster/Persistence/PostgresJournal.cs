@@ -15,7 +15,7 @@ namespace Routing.Cluster.Journal;
 public sealed class PostgresJournal : GroupCommitJournal
 #pragma warning restore CA1001
 {
-    private readonly PostgresJournalSettings _settings;
+    private readonly JournalSettings _settings;
     private readonly NpgsqlDataSource _source;
     private readonly string _highestSql;
     private readonly string _replaySql;
@@ -23,7 +23,7 @@ public sealed class PostgresJournal : GroupCommitJournal
 
     public PostgresJournal(Config config)
     {
-        _settings = PostgresJournalSettings.From(config);
+        _settings = JournalSettings.From(config);
         var j = _settings.JournalTable;
         _highestSql = $"SELECT MAX(sequence_number) FROM {j} WHERE persistence_id = $1";
         _replaySql = $"SELECT sequence_number, created, message, manifest, identifier, writer_uuid FROM {j} " +

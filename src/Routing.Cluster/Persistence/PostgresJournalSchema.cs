@@ -42,7 +42,7 @@ internal static class PostgresJournalSchema
     /// transaction-scoped advisory lock, so two "create if missing" never race (PostgreSQL would fail the second on
     /// its catalog's unique index).
     /// </summary>
-    public static void Initialize(NpgsqlDataSource source, PostgresJournalSettings settings)
+    public static void Initialize(NpgsqlDataSource source, JournalSettings settings)
     {
         if (!settings.AutoInitialize)
         {

@@ -17,7 +17,7 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
     private readonly string _insertTagged;
     private NpgsqlConnection? _connection;
 
-    public PostgresJournalWriter(NpgsqlDataSource source, PostgresJournalSettings settings, string? writerUuid, string name)
+    public PostgresJournalWriter(NpgsqlDataSource source, JournalSettings settings, string? writerUuid, string name)
         : base(settings.MaxPendingEvents, settings.MaxBatchEvents, name)
     {
         _source = source;

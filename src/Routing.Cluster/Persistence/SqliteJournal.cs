@@ -16,14 +16,14 @@ namespace Routing.Cluster.Journal;
 public sealed class SqliteJournal : GroupCommitJournal
 #pragma warning restore CA1001
 {
-    private readonly SqliteJournalSettings _settings;
+    private readonly JournalSettings _settings;
     private readonly string _highestSql;
     private readonly string _replaySql;
     private readonly string _deleteSql;
 
     public SqliteJournal(Config config)
     {
-        _settings = SqliteJournalSettings.From(config);
+        _settings = JournalSettings.From(config);
         var j = _settings.JournalTable;
         _highestSql = $"SELECT MAX(sequence_number) FROM [{j}] WHERE persistence_id = $pid";
         _replaySql = $"SELECT sequence_number, created, message, manifest, identifier, writer_uuid FROM [{j}] " +

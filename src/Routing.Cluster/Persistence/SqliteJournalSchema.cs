@@ -50,7 +50,7 @@ internal static class SqliteJournalSchema
         """;
 
     /// <summary>Switches the file to WAL (persists in the file) and creates the tables if asked.</summary>
-    public static void Initialize(SqliteConnection connection, SqliteJournalSettings settings)
+    public static void Initialize(SqliteConnection connection, JournalSettings settings)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
@@ -63,7 +63,7 @@ internal static class SqliteJournalSchema
     }
 
     /// <summary>Per-connection pragmas: the busy wait for other processes, and (writer only) the sync level.</summary>
-    public static void Configure(SqliteConnection connection, SqliteJournalSettings settings, bool writer)
+    public static void Configure(SqliteConnection connection, JournalSettings settings, bool writer)
     {
         using var command = connection.CreateCommand();
         var busy = (long)settings.BusyTimeout.TotalMilliseconds;

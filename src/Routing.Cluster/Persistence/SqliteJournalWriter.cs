@@ -8,13 +8,13 @@ namespace Routing.Cluster.Journal;
 /// </summary>
 internal sealed class SqliteJournalWriter : JournalGroupWriter
 {
-    private readonly SqliteJournalSettings _settings;
+    private readonly JournalSettings _settings;
     private readonly string? _writerUuid;
     private SqliteConnection? _connection;
     private InsertEvent? _insert;
     private InsertTag? _insertTag;
 
-    public SqliteJournalWriter(SqliteJournalSettings settings, string? writerUuid, string name)
+    public SqliteJournalWriter(JournalSettings settings, string? writerUuid, string name)
         : base(settings.MaxPendingEvents, settings.MaxBatchEvents, name)
     {
         _settings = settings;

@@ -22,7 +22,7 @@ public sealed class SqliteReadJournalProvider : IReadJournalProvider
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(config);
         var writePlugin = config.GetString("write-plugin", "akka.persistence.journal.sql");
-        var journal = SqliteJournalSettings.From(system.Settings.Config.GetConfig(writePlugin));
+        var journal = JournalSettings.From(system.Settings.Config.GetConfig(writePlugin));
         _journal = new SqliteReadJournal(system, journal,
             config.GetTimeSpan("refresh-interval", TimeSpan.FromSeconds(1)), config.GetInt("max-buffer-size", 500));
     }
@@ -50,12 +50,12 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
     public const string Identifier = "akka.persistence.query.journal.sqlite";
 
     private readonly ExtendedActorSystem _system;
-    private readonly SqliteJournalSettings _settings;
+    private readonly JournalSettings _settings;
     private readonly TimeSpan _refresh;
     private readonly int _pageSize;
     private readonly string _pageSql;
 
-    public SqliteReadJournal(ExtendedActorSystem system, SqliteJournalSettings settings, TimeSpan refreshInterval, int pageSize)
+    public SqliteReadJournal(ExtendedActorSystem system, JournalSettings settings, TimeSpan refreshInterval, int pageSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(refreshInterval, TimeSpan.Zero);

@@ -1,7 +1,8 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Persistence;
 using Routing.Cluster.Journal;
+
+using static Routing.Cluster.Tests.Journal.JournalProtocol;
 
 namespace Routing.Cluster.Tests.Journal;
 
@@ -10,7 +11,6 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
 {
     private readonly JournalTestFile _file;
     private readonly IActorRef _journal;
-    private int _instance;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -87,7 +87,7 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
         var bad = Atomic(Event("p-6", 1, "a"), new Persistent(new Unserializable("x"), 2, "p-6", string.Empty, false, ActorRefs.NoSender, "w"));
         var other = Atomic(Event("p-7", 1, "a"));
 
-        _journal.Tell(new WriteMessages([good, bad, other], TestActor, ++_instance));
+        _journal.Tell(new WriteMessages([good, bad, other], TestActor, NextInstance()));
 
         ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
         var replies = ReceiveN(5, Ct).ToList();
@@ -105,7 +105,7 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
         WriteEvents("p-8", 1, 1);
 
         // Event 2 is new, event 1 collides with the stored one (unique persistence_id, sequence_number).
-        _journal.Tell(new WriteMessages([Atomic(Event("p-8", 2, "x"), Event("p-8", 1, "dup"))], TestActor, ++_instance));
+        _journal.Tell(new WriteMessages([Atomic(Event("p-8", 2, "x"), Event("p-8", 1, "dup"))], TestActor, NextInstance()));
 
         ExpectMsg<WriteMessagesFailed>(cancellationToken: Ct);
         Assert.Equal(2, ReceiveN(2, Ct).OfType<WriteMessageFailure>().Count());
@@ -120,7 +120,7 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
         using var gate = HoldWriteLock();
         for (var i = 0; i < 10; i++)
         {
-            _journal.Tell(new WriteMessages([Atomic(Event("batch-" + i, 1, "e"))], TestActor, ++_instance));
+            _journal.Tell(new WriteMessages([Atomic(Event("batch-" + i, 1, "e"))], TestActor, NextInstance()));
         }
 
         // The journal handles its mailbox in order: once it answers, all ten writes are queued behind the lock.
@@ -141,8 +141,8 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
         Assert.Equal(0, Stats(small).Overloaded);
         using (HoldWriteLock())
         {
-            small.Tell(new WriteMessages([Atomic([.. Enumerable.Range(1, 10).Select(n => Event("full-1", n, "e"))])], TestActor, ++_instance));
-            small.Tell(new WriteMessages([Atomic(Event("full-2", 1, "e"))], TestActor, ++_instance));
+            small.Tell(new WriteMessages([Atomic([.. Enumerable.Range(1, 10).Select(n => Event("full-1", n, "e"))])], TestActor, NextInstance()));
+            small.Tell(new WriteMessages([Atomic(Event("full-2", 1, "e"))], TestActor, NextInstance()));
 
             // The journal answers in its mailbox order: both writes have been taken when the counters come back.
             Assert.Equal(1, Stats(small).Overloaded);
@@ -163,7 +163,7 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
     {
         using (HoldWriteLock())
         {
-            _journal.Tell(new WriteMessages([Atomic(Event("p-busy", 1, "e"))], TestActor, ++_instance));
+            _journal.Tell(new WriteMessages([Atomic(Event("p-busy", 1, "e"))], TestActor, NextInstance()));
 
             // The writer retries BEGIN IMMEDIATE while the other connection holds the lock; nothing is answered yet.
             ExpectNoMsg(TimeSpan.FromMilliseconds(300), Ct);
@@ -251,44 +251,10 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
         Assert.Equal(["a", "b"], probe.ExpectMsg<EchoPersistentActor.Recovered>(cancellationToken: Ct).Events);
     }
 
-    private static Persistent Event(string pid, long seq, string payload) =>
-        new(payload, seq, pid, string.Empty, false, ActorRefs.NoSender, "writer");
+    private void WriteEvents(string pid, long from, long to) => this.WriteEvents(_journal, pid, from, to);
 
-    private static AtomicWrite Atomic(params IPersistentRepresentation[] events) => new(events.ToImmutableList());
-
-    private void WriteEvents(string pid, long from, long to)
-    {
-        var writes = new List<IPersistentEnvelope>();
-        for (var seq = from; seq <= to; seq++)
-        {
-            writes.Add(Atomic(Event(pid, seq, pid + "-" + seq)));
-        }
-
-        _journal.Tell(new WriteMessages(writes, TestActor, ++_instance));
-        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
-        for (var seq = from; seq <= to; seq++)
-        {
-            Assert.Equal(seq, ExpectMsg<WriteMessageSuccess>(cancellationToken: Ct).Persistent.SequenceNr);
-        }
-    }
-
-    private List<IPersistentRepresentation> Replay(string pid, long from, long to, long max, long expectedHighest)
-    {
-        _journal.Tell(new ReplayMessages(from, to, max, pid, TestActor));
-        var replayed = new List<IPersistentRepresentation>();
-        while (true)
-        {
-            var message = ReceiveOne(cancellationToken: Ct);
-            if (message is ReplayedMessage r)
-            {
-                replayed.Add(r.Persistent);
-                continue;
-            }
-
-            Assert.Equal(expectedHighest, Assert.IsType<RecoverySuccess>(message).HighestSequenceNr);
-            return replayed;
-        }
-    }
+    private List<IPersistentRepresentation> Replay(string pid, long from, long to, long max, long expectedHighest) =>
+        this.Replay(_journal, pid, from, to, max, expectedHighest);
 
     private void Delete(string pid, long to)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
@@ -10,6 +9,8 @@ using Akka.Streams.Dsl;
 using Routing.Cluster.Journal;
 using Routing.Node.Tests.Cluster;
 using Routing.Node.Tests.EndToEnd;
+
+using static Routing.Cluster.Tests.Journal.JournalProtocol;
 
 namespace Routing.Node.Tests.Persistence;
 
@@ -49,7 +50,6 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
 {
     private const string Journal = "akka.persistence.journal.pg";
     private readonly IActorRef _journal;
-    private int _instance;
 
     public PostgresJournalSpec(PostgresJournalDatabase db) : base(Config(db.ConnectionString))
     {
@@ -109,7 +109,7 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
             Atomic(Event("pg-t1", 1, new Tagged("t1-a", ["cdr-test"])), Event("pg-t1", 2, "t1-untagged")),
             Atomic(Event("pg-t2", 1, new Tagged("t2-a", ["other", "cdr-test"]))),
             Atomic(Event("pg-t1", 3, new Tagged("t1-b", ["cdr-test"]))),
-        ], TestActor, ++_instance));
+        ], TestActor, NextInstance()));
         ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
         ReceiveN(4, Ct);
 
@@ -129,8 +129,8 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
 
         // Sent together, so the writer can take them as one batch: the duplicate must not fail its neighbour.
         var other = CreateTestProbe();
-        _journal.Tell(new WriteMessages([Atomic(Event("pg-dup", 1, "again"))], TestActor, ++_instance));
-        _journal.Tell(new WriteMessages([Atomic(Event("pg-fine", 1, "fine"))], other.Ref, ++_instance));
+        _journal.Tell(new WriteMessages([Atomic(Event("pg-dup", 1, "again"))], TestActor, NextInstance()));
+        _journal.Tell(new WriteMessages([Atomic(Event("pg-fine", 1, "fine"))], other.Ref, NextInstance()));
 
         ExpectMsg<WriteMessagesFailed>(cancellationToken: Ct);
         ExpectMsg<WriteMessageFailure>(cancellationToken: Ct);
@@ -164,7 +164,7 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
 
         for (var i = 0; i < journals.Length; i++)
         {
-            journals[i].Tell(new WriteMessages([Atomic(Event("race-" + i, 1, "r" + i))], TestActor, ++_instance));
+            journals[i].Tell(new WriteMessages([Atomic(Event("race-" + i, 1, "r" + i))], TestActor, NextInstance()));
             ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
             ExpectMsg<WriteMessageSuccess>(cancellationToken: Ct);
         }
@@ -188,44 +188,10 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
         Assert.Equal(["a", "b"], probe.ExpectMsg<Recorder.Recovered>(cancellationToken: Ct).Events);
     }
 
-    private static Persistent Event(string pid, long seq, object payload) =>
-        new(payload, seq, pid, string.Empty, false, ActorRefs.NoSender, "writer");
+    private void WriteEvents(string pid, long from, long to) => this.WriteEvents(_journal, pid, from, to);
 
-    private static AtomicWrite Atomic(params IPersistentRepresentation[] events) => new(events.ToImmutableList());
-
-    private void WriteEvents(string pid, long from, long to)
-    {
-        var writes = new List<IPersistentEnvelope>();
-        for (var seq = from; seq <= to; seq++)
-        {
-            writes.Add(Atomic(Event(pid, seq, pid + "-" + seq)));
-        }
-
-        _journal.Tell(new WriteMessages(writes, TestActor, ++_instance));
-        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
-        for (var seq = from; seq <= to; seq++)
-        {
-            Assert.Equal(seq, ExpectMsg<WriteMessageSuccess>(cancellationToken: Ct).Persistent.SequenceNr);
-        }
-    }
-
-    private List<IPersistentRepresentation> Replay(string pid, long from, long to, long max, long expectedHighest)
-    {
-        _journal.Tell(new ReplayMessages(from, to, max, pid, TestActor));
-        var replayed = new List<IPersistentRepresentation>();
-        while (true)
-        {
-            var message = ReceiveOne(cancellationToken: Ct);
-            if (message is ReplayedMessage r)
-            {
-                replayed.Add(r.Persistent);
-                continue;
-            }
-
-            Assert.Equal(expectedHighest, Assert.IsType<RecoverySuccess>(message).HighestSequenceNr);
-            return replayed;
-        }
-    }
+    private List<IPersistentRepresentation> Replay(string pid, long from, long to, long max, long expectedHighest) =>
+        this.Replay(_journal, pid, from, to, max, expectedHighest);
 
     /// <summary>Persists every string it is told; reports what it recovered.</summary>
     private sealed class Recorder : ReceivePersistentActor

@@ -13,13 +13,14 @@ public enum SqliteSynchronous
 }
 
 /// <summary>
-/// Settings of one <see cref="SqliteJournal"/> instance, read from its plugin section. The section is the one
-/// Akka.Persistence.Sql writes (same <c>connection-string</c>, <c>table-mapping</c>, <c>default.journal.table-name</c>,
-/// <c>default.tag.table-name</c>), so the SQL read journal and this writer always agree on the tables.
+/// Settings of one of our journals (<see cref="SqliteJournal"/>, <see cref="PostgresJournal"/>), read from its plugin
+/// section. The section is the one Akka.Persistence.Sql reads (same <c>connection-string</c>, <c>table-mapping</c>,
+/// <c>default.journal.table-name</c>, <c>default.tag.table-name</c>), so its read journal and our writer always agree on
+/// the tables. The <c>sqlite-*</c> keys matter to SQLite only.
 /// </summary>
-public sealed record SqliteJournalSettings
+public sealed record JournalSettings
 {
-    /// <summary>Microsoft.Data.Sqlite connection string (<c>connection-string</c>). Required.</summary>
+    /// <summary>Microsoft.Data.Sqlite or Npgsql connection string (<c>connection-string</c>). Required.</summary>
     public required string ConnectionString { get; init; }
 
     /// <summary>Journal table (<c>default.journal.table-name</c>). Default: journal.</summary>
@@ -47,7 +48,7 @@ public sealed record SqliteJournalSettings
     public int MaxBatchEvents { get; init; } = 2_000;
 
     /// <summary>Reads the plugin section; throws <see cref="ConfigurationException"/> naming the key on a bad value.</summary>
-    public static SqliteJournalSettings From(Config config)
+    public static JournalSettings From(Config config)
     {
         var mapping = config.GetString("table-mapping", "default");
         if (!string.Equals(mapping, "default", StringComparison.OrdinalIgnoreCase))
@@ -68,7 +69,7 @@ public sealed record SqliteJournalSettings
             throw new ConfigurationException("connection-string: required");
         }
 
-        return new SqliteJournalSettings
+        return new JournalSettings
         {
             ConnectionString = connection,
             JournalTable = Identifier("default.journal.table-name", config.GetString("default.journal.table-name", "journal")),
