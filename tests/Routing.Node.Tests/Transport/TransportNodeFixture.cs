@@ -17,11 +17,11 @@ public sealed partial class TransportNodeFixture : IAsyncLifetime
 
     public string Certs => Path.Combine(Directory, "certs");
 
-    public int SipPort { get; } = TestEnvironment.FreePort();
+    public int SipPort { get; private set; }
 
-    public int TlsPort { get; } = TestEnvironment.FreePort();
+    public int TlsPort { get; private set; }
 
-    public int AdminPort { get; } = TestEnvironment.FreePort();
+    public int AdminPort { get; private set; }
 
     internal ChildProcess Node { get; private set; } = null!;
 
@@ -34,6 +34,26 @@ public sealed partial class TransportNodeFixture : IAsyncLifetime
             Assert.True(certs.ExitCode == 0, certs.Stderr);
         }
 
+        // A port found free can be taken by another process before the node binds it (the other fixtures start nodes
+        // in parallel): the node then exits with one clear line, and it is started again on other ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            SipPort = TestEnvironment.FreePort();
+            TlsPort = TestEnvironment.FreePort();
+            AdminPort = TestEnvironment.FreePort();
+            if (await StartNodeAsync(cancel))
+            {
+                return;
+            }
+
+            Assert.True(attempt < 3, "a port was taken before the node bound it, three times\n" + Node.Stderr);
+            Node.Dispose();
+        }
+    }
+
+    /// <summary>Starts the node; false when it exited because a port was taken meanwhile.</summary>
+    private async Task<bool> StartNodeAsync(CancellationToken cancel)
+    {
         string P(int port) => port.ToString(CultureInfo.InvariantCulture);
         Node = ChildProcess.Start("dotnet",
         [
@@ -48,13 +68,18 @@ public sealed partial class TransportNodeFixture : IAsyncLifetime
         var deadline = DateTime.UtcNow + TestEnvironment.Scaled(40);
         while (DateTime.UtcNow < deadline)
         {
+            if (Node.HasExited && Node.ExitCode == 1 && Node.Stderr.Contains("already in use", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
             Assert.False(Node.HasExited, $"node exited with {(Node.HasExited ? Node.ExitCode : 0)}\n{Node.Stderr}\n{Node.Stdout}");
             try
             {
                 using var r = await _http.GetAsync($"http://127.0.0.1:{P(AdminPort)}/metrics", cancel);
                 if (r.IsSuccessStatusCode)
                 {
-                    return;
+                    return true;
                 }
             }
             catch (HttpRequestException)
@@ -66,6 +91,7 @@ public sealed partial class TransportNodeFixture : IAsyncLifetime
         }
 
         Assert.Fail("node not serving /metrics in time\n" + Node.Stdout);
+        return false;
     }
 
     public async Task<string> MetricsAsync(CancellationToken cancellationToken)
