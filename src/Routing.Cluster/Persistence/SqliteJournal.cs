@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
 using Microsoft.Data.Sqlite;
 
 namespace Routing.Cluster.Journal;
@@ -12,9 +10,7 @@ namespace Routing.Cluster.Journal;
 /// Akka.Persistence.Sql's, see <see cref="GroupCommitJournal"/>). Reads and deletes use their own pooled connections;
 /// WAL lets them run beside the writer.
 /// </summary>
-#pragma warning disable CA1001 // the writer is disposed in PostStop, the actor's end of life
 public sealed class SqliteJournal : GroupCommitJournal
-#pragma warning restore CA1001
 {
     private readonly JournalSettings _settings;
     private readonly string _highestSql;

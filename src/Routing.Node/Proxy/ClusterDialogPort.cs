@@ -100,9 +100,6 @@ public sealed partial class ClusterDialogPort : IDialogPort
         return Task.FromResult(message);
     }
 
-    /// <summary>Attempts at recording an answer or a failure before the proxy gives up on the dialog's record.</summary>
-    internal const int RecordAttempts = 3;
-
     /// <summary>
     /// How long one attempt waits for the entity's acknowledgement: longer than a hand-off, so that a slow write under
     /// load is not sent again (each attempt adds load exactly when there is too much), short enough that a BYE the edge
@@ -112,40 +109,31 @@ public sealed partial class ClusterDialogPort : IDialogPort
 
     /// <summary>
     /// Sends <paramref name="start"/> (one-way) and <paramref name="outcome"/> (asked) until the entity acknowledges the
-    /// outcome with <see cref="DialogAck"/>, at most <see cref="RecordAttempts"/> times. A lost message is an ask that
-    /// times out; a refused write (<see cref="DialogUnavailable"/>) waits 1 s, then 2 s, before the next attempt.
+    /// outcome with <see cref="DialogAck"/>, at most <see cref="RepeatableAsk.Attempts"/> times (<see cref="RepeatableAsk"/>:
+    /// a lost message is an ask that times out; a refused write waits 1 s, then 2 s, before the next attempt).
     /// </summary>
     internal static async Task<bool> DeliverAtLeastOnceAsync(Func<object, TimeSpan, Task<object>> send, StartDialog start, IDialogCommand outcome,
         TimeProvider time, ILogger logger)
     {
-        var pause = TimeSpan.FromSeconds(1);
-        for (var attempt = 1; attempt <= RecordAttempts; attempt++)
+        try
         {
-            try
+            var reply = await RepeatableAsk.AskAsync(async timeout =>
             {
-                await send(start, RecordAttemptTimeout).ConfigureAwait(false);
-                if (await send(outcome, RecordAttemptTimeout).ConfigureAwait(false) is DialogAck)
-                {
-                    return true;
-                }
-            }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+                // The start goes again with each attempt: the entity takes a duplicate as a no-op.
+                await send(start, timeout).ConfigureAwait(false);
+                return await send(outcome, timeout).ConfigureAwait(false);
+            }, RecordAttemptTimeout, static r => r is not DialogAck, time).ConfigureAwait(false);
+            if (reply is DialogAck)
             {
-                // Lost on the way or held up by a hand-off: go again (the entity takes a duplicate as a no-op).
-                continue;
+                return true;
             }
-
-            if (attempt == RecordAttempts)
-            {
-                break;
-            }
-
-            // Refused by the journal (its queue is full): give it time to drain before adding to it again.
-            await Task.Delay(pause, time).ConfigureAwait(false);
-            pause += pause;
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // Every attempt was lost on the way or held up by hand-offs.
         }
 
-        LogRecordLost(logger, outcome.CallId, outcome.GetType().Name, RecordAttempts);
+        LogRecordLost(logger, outcome.CallId, outcome.GetType().Name, RepeatableAsk.Attempts);
         return false;
     }
 

@@ -17,7 +17,7 @@ internal static class RepeatableAsk
     /// </summary>
     internal const int Attempts = 3;
 
-    /// <summary>The pause before asking again after a refusal (the journal refused a write).</summary>
+    /// <summary>The first pause before asking again after a refusal (the journal refused a write); it doubles after each.</summary>
     internal static readonly TimeSpan RefusalPause = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -26,6 +26,7 @@ internal static class RepeatableAsk
     /// </summary>
     internal static async Task<object> AskAsync(Func<TimeSpan, Task<object>> ask, TimeSpan timeout, Func<object, bool> refused, TimeProvider time)
     {
+        var pause = RefusalPause;
         for (var attempt = 1; ; attempt++)
         {
             object reply;
@@ -43,7 +44,9 @@ internal static class RepeatableAsk
                 return reply;
             }
 
-            await Task.Delay(RefusalPause, time).ConfigureAwait(false);
+            // Give the journal's queue time to drain before adding to it again.
+            await Task.Delay(pause, time).ConfigureAwait(false);
+            pause += pause;
         }
     }
 

@@ -69,7 +69,7 @@ public sealed class DialogRecordingTests
         var delivered = await Deliver(m => m is RecordAnswer ? Lost() : Task.FromResult(m));
 
         Assert.False(delivered);
-        Assert.Equal(2 * ClusterDialogPort.RecordAttempts, _sent.Count);
+        Assert.Equal(2 * RepeatableAsk.Attempts, _sent.Count);
         Assert.All(_sent.Where((_, i) => i % 2 == 0), m => Assert.Same(Start, m));
     }
 }

@@ -66,12 +66,17 @@ public sealed class RepeatableAskTests
     }
 
     [Fact]
-    public async Task RefusedEveryTime_TheLastRefusalIsReturned()
+    public async Task RefusedEveryTime_PausesDouble_TheLastRefusalIsReturned()
     {
         var ask = Ask(_ => Task.FromResult<object>(new DialogUnavailable("c1")));
+        var pause = RepeatableAsk.RefusalPause;
         for (var i = 1; i < RepeatableAsk.Attempts; i++)
         {
-            _time.Advance(RepeatableAsk.RefusalPause);
+            // The pause doubles: 1 s, then 2 s.
+            _time.Advance(pause - TimeSpan.FromMilliseconds(1));
+            Assert.Equal(i, _asked.Count);
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            pause += pause;
         }
 
         Assert.IsType<DialogUnavailable>(await ask.WaitAsync(TestContext.Current.CancellationToken));
