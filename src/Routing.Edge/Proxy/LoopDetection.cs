@@ -48,6 +48,34 @@ public static class LoopDetection
         string.Concat("z9hG4bKrc", requestHash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), ".", suffix);
 
     /// <summary>
+    /// The branch for a request forwarded statelessly (an ACK for a 2xx): the same for every retransmission of the
+    /// received request, on every member, and different across transactions (RFC 3261 §16.11). The suffix hashes the
+    /// received top Via's branch when it carries the magic cookie, or else the whole top Via (the other fields §16.11
+    /// lists are already in <see cref="RequestHash"/>). A fresh random branch per copy would make a retransmitted ACK
+    /// look like a second, different ACK to the callee.
+    /// </summary>
+    public static string StatelessBranch(SipMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var branch = request.TopViaBranch;
+        var h = 14695981039346656037UL;
+        if (branch.StartsWith("z9hG4bK"u8))
+        {
+            h = Mix(h, branch);
+        }
+        else
+        {
+            foreach (var range in request.EnumerateValues(SipHeaderId.Via))
+            {
+                h = Mix(h, request.Slice(range));
+                break;
+            }
+        }
+
+        return Branch(RequestHash(request), "s" + h.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
     /// True when a Via sent by this proxy carries the hash of the request as it is now: the request went around and
     /// came back unchanged (§16.3 step 4). A Via of ours with another hash is a spiral.
     /// </summary>

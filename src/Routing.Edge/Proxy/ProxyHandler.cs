@@ -155,18 +155,18 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
             requestUri = Encoding.UTF8.GetString(ack.RequestUri);
         }
 
-        _ = AckAsync(request, bytes, requestUri, TransportOf(source));
+        _ = AckAsync(request, bytes, LoopDetection.StatelessBranch(ack), requestUri, TransportOf(source));
         return true;
     }
 
-    private async Task AckAsync(InDialogRequest request, byte[] bytes, string? requestUri, string transport)
+    private async Task AckAsync(InDialogRequest request, byte[] bytes, string branch, string? requestUri, string transport)
     {
         try
         {
             var route = await _dialogs.RouteAsync(request, CancellationToken.None).ConfigureAwait(false);
             if (route.Status == InDialogStatus.Routed && route.Target is { } target)
             {
-                _client.SendAck(new OutboundRequest(bytes, DestinationOf(target)));
+                _client.SendAck(new OutboundRequest(bytes, DestinationOf(target), branch));
             }
             else if (route.Status is InDialogStatus.NotAnswered or InDialogStatus.Unavailable
                 && requestUri is not null && TryAddressOf(requestUri, transport) is { } byUri)
@@ -176,7 +176,7 @@ public sealed partial class ProxyHandler : IEdgeRequestHandler, IEdgeAckHandler
                 // cluster does not know: that would relay anyone's ACK to any address (the dlg key is no secret). An ACK
                 // for a 2xx has no retransmission of its own, so it goes where its Request-URI points, as any proxy
                 // forwards a request whose Route it consumed (RFC 3261 §16.6 step 6, §16.12).
-                _client.SendAck(new OutboundRequest(bytes, byUri));
+                _client.SendAck(new OutboundRequest(bytes, byUri, branch));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -104,7 +104,7 @@ internal sealed class FakeClient : ISipClient
 
     public List<(ClientTransactionHandle Handle, string? Reason)> Cancelled { get; } = [];
 
-    public List<(string Text, SipDestination Destination)> Acks { get; } = [];
+    public List<(string Text, SipDestination Destination, string? Branch)> Acks { get; } = [];
 
     public Func<OutboundRequest, ClientStartRejection> Refuse { get; set; } = _ => ClientStartRejection.None;
 
@@ -131,7 +131,11 @@ internal sealed class FakeClient : ISipClient
 
     public ClientStartRejection SendAck(OutboundRequest ack)
     {
-        Acks.Add((Encoding.UTF8.GetString(ack.Message.Span), ack.Destination));
+        lock (Acks)
+        {
+            Acks.Add((Encoding.UTF8.GetString(ack.Message.Span), ack.Destination, ack.Branch));
+        }
+
         return ClientStartRejection.None;
     }
 

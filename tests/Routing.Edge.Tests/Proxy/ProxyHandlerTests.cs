@@ -394,6 +394,42 @@ public sealed class ProxyHandlerTests
         Assert.Contains("Max-Forwards: 69", _client.Acks[0].Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Rfc3261_16_11_RetransmittedAckFor2xx_ForwardedWithTheSameBranch_AnotherAckWithAnother()
+    {
+        // A callee that retransmits its 200 gets the caller's ACK again; a fresh branch on the copy would make it a
+        // second, different ACK to the callee (SIPp aborts the call on it).
+        _dialogs.Route = new InDialogTarget(InDialogStatus.Routed,
+            new CallParty("sip:bob@example.com", "sip:bob@10.0.0.2:5062", "10.0.0.2:5062", "udp", null, null, null, null), CallSide.Callee);
+        const string Ack = """
+            ACK sip:bob@10.0.0.2:5062 SIP/2.0
+            Via: SIP/2.0/UDP 10.0.0.1:5060;branch=BRANCH
+            Max-Forwards: 70
+            Route: <sip:sip.example.net;lr;dlg=abc>
+            From: <sip:alice@example.com>;tag=f1
+            To: <sip:bob@example.com>;tag=t1
+            Call-ID: c1@10.0.0.1
+            CSeq: 1 ACK
+            Content-Length: 0
+
+
+            """;
+        var context = new Routing.Sip.Transport.SipInboundContext(Routing.Sip.Transport.SipTransportKind.Udp,
+            System.Net.IPEndPoint.Parse("127.0.0.1:5060"), System.Net.IPEndPoint.Parse("10.0.0.1:5060"), new NullSender());
+        var proxy = Proxy();
+        foreach (var branch in new[] { "z9hG4bKack1", "z9hG4bKack1", "z9hG4bKack2" })
+        {
+            using var m = Parse(Ack.Replace("BRANCH", branch, StringComparison.Ordinal));
+            Assert.True(proxy.TryHandleAck(m, context, RequestTarget.LocalUser));
+        }
+
+        await WaitFor(() => _client.Acks.Count == 3);
+        var branches = _client.Acks.Select(a => a.Branch).ToList();
+        Assert.All(branches, b => Assert.StartsWith("z9hG4bK", b, StringComparison.Ordinal));
+        Assert.Equal(2, branches.Distinct().Count());
+        Assert.Equal(2, branches.Count(b => b == branches.GroupBy(x => x).Single(g => g.Count() == 2).Key));
+    }
+
     [Theory]
     [InlineData(InDialogStatus.NotAnswered)]
     [InlineData(InDialogStatus.Unavailable)]

@@ -176,6 +176,16 @@ public sealed class ClientTransactionTests : IDisposable
     }
 
     [Fact]
+    public void SendAck_GivenBranch_ItsViaCarriesThatBranch()
+    {
+        var result = _h.Edge.SendAck(new OutboundRequest(Outgoing("ACK"), SipDestination.To(SipTransportKind.Udp, Next), "z9hG4bKrcstateless.s1"));
+        _h.Edge.RunPending();
+
+        Assert.Equal(ClientStartRejection.None, result);
+        Assert.Contains(";branch=z9hG4bKrcstateless.s1", Assert.Single(_h.SentTexts), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_Ack_Refused()
     {
         var result = _h.Edge.Start(new OutboundRequest(Outgoing("ACK"), SipDestination.To(SipTransportKind.Udp, Next)), _observer);
