@@ -64,16 +64,16 @@ public sealed class ClusterCallsTests
         // lookup or an in-dialog route waiting for a shard home is asked again (RepeatableAsk; a BYE used to get 500
         // here), but a REGISTER is not (its CSeq rule makes a repeat unsafe) and gets 500 with Retry-After from its
         // member (a phone retries; SIPp counts a failure). REGISTERs: bound 2 % (measured 0 of 125-219 in 16 runs on
-        // 2026-11-27). New calls: KNOWN PROBLEM, not yet fixed. When node1 (the oldest member, home of the coordinator)
-        // leaves, its drain sometimes takes 14 s instead of 5 s, and the short calls set up in that window get no
-        // answer before SIPp's retransmissions give up (UDP retransmission timeout, all within a few milliseconds). The
-        // same happens with one ask or three, and on either PostgreSQL journal. Measured: 0-13 failed of 125-219 new
-        // calls in 16 runs (2026-11-27), against 0-2 of ~160 when the bound was set. The bound is 10 % until that
-        // stall is found; the promises this test names (no established call or binding lost, CDRs complete) stay
+        // 2026-11-27). New calls: 0-13 of 125-219 failed in 16 runs on 2026-11-27, each by a UDP retransmission
+        // timeout at the caller, which is how this proxy bug ends a call: while a member was slow, a callee retransmitted its 200, the caller re-sent its ACK, and the proxy forwarded
+        // that copy with a fresh branch, so the SIPp callee saw a second, different ACK and aborted the call (fixed:
+        // RFC 3261 §16.11 stateless branch). Measured after the fix: 0-1 of 110-144 in 7 runs. Still open: node1 (the
+        // oldest member, home of the coordinator) sometimes took 14 s instead of 5 s to drain; the bound is 5 % until
+        // that is understood. The promises this test names (no established call or binding lost, CDRs complete) are
         // exact.
         Assert.True(streams.RegistersFailed <= Math.Max(1, streams.Registers / 50),
             $"{streams.RegistersFailed} of {streams.Registers} REGISTERs failed during the cycle\n{streams.Errors}");
-        Assert.True(streams.CallsFailed <= Math.Max(1, streams.Calls / 10),
+        Assert.True(streams.CallsFailed <= Math.Max(1, streams.Calls / 20),
             $"{streams.CallsFailed} of {streams.Calls} new calls failed during the cycle\n{streams.Errors}");
     }
 
