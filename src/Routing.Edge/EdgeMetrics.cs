@@ -60,19 +60,22 @@ public sealed class EdgeMetrics : IDisposable
     /// <summary>
     /// Publishes the transaction table's counters: <c>sip.retransmissions.sent</c> / <c>.received</c> (raw material
     /// for retransmission-storm diagnostics), <c>sip.transactions.created</c> / <c>.timeouts</c> by transaction type,
-    /// and the <c>sip.transactions.live</c> gauge.
+    /// and the <c>sip.transactions.live</c> and <c>sip.transactions.completed</c> gauges.
     /// </summary>
-    public void AttachTransactions(TransactionCounters counters, Func<int> live)
+    public void AttachTransactions(TransactionCounters counters, Func<int> live, Func<int> completed)
     {
         ArgumentNullException.ThrowIfNull(counters);
         ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(completed);
         _meter.CreateObservableCounter("sip.retransmissions.sent", () => PerKind(counters.RetransmissionsSent), null,
             "Requests, responses and ACKs sent again by a transaction (Timer A/E/G, absorbed retransmissions), by transaction type");
         _meter.CreateObservableCounter("sip.retransmissions.received", () => PerKind(counters.RetransmissionsReceived), null,
             "Retransmitted requests, responses and ACKs absorbed by a transaction, by transaction type");
         _meter.CreateObservableCounter("sip.transactions.created", () => PerKind(counters.Created), null, "Transactions created, by type");
         _meter.CreateObservableCounter("sip.transactions.timeouts", () => PerKind(counters.Timeouts), null, "Transactions ended by Timer B, F or H, by type");
-        _meter.CreateObservableGauge("sip.transactions.live", () => live(), null, "Transactions in the edge's table now");
+        _meter.CreateObservableGauge("sip.transactions.live", () => live(), null, "Transactions live in the edge now (with the completed ones below)");
+        _meter.CreateObservableGauge("sip.transactions.completed", () => completed(), null,
+            "Of the live ones: non-INVITE server transactions over UDP in Completed (Timer J), kept as key and response bytes");
     }
 
     private static IEnumerable<Measurement<long>> PerKind(Func<TransactionKind, long> read)

@@ -19,6 +19,9 @@ public sealed partial class SipEdge
     private readonly FlowTokenCodec? _tokens;
     private readonly Output _output;
     private readonly TransactionTable<EdgeMessage> _table;
+    private readonly CompletedServerTransactions _completed;
+    private readonly bool _detectMerged;
+    private int _completedCount;
     private readonly Channel<Work> _work;
     private readonly List<Transaction<EdgeMessage>> _transportErrors = [];
     private readonly Queue<ServerTransactionContext> _unanswered = new();
@@ -104,6 +107,7 @@ public sealed partial class SipEdge
         try
         {
             var n = _table.Advance();
+            ExpireCompleted();
             ExpireUnanswered();
             FlushTransportErrors();
             return n;
@@ -153,6 +157,7 @@ public sealed partial class SipEdge
                 case TickWork:
                     Volatile.Write(ref _tickQueued, 0);
                     _table.Advance();
+                    ExpireCompleted();
                     ExpireUnanswered();
                     break;
                 case ResponseWork response:
@@ -211,6 +216,7 @@ public sealed partial class SipEdge
         {
             _metrics.Dropped(SipDropCause.TuNoAnswer);
             _table.Abandon(tx);
+            KeepCompleted(server, tx, default);
         }
 
         server.Release();
@@ -230,12 +236,37 @@ public sealed partial class SipEdge
         {
             _responsesSent++;
             _metrics.ResponseSent(server.Method, status);
+            if (status >= 200)
+            {
+                KeepCompleted(server, tx, bytes);
+            }
         }
 
         if (status >= 200)
         {
             // The final response is kept as bytes for retransmission; the request is no longer needed.
             server.Release();
+        }
+    }
+
+    /// <summary>
+    /// RFC 3261 §17.2.2: a non-INVITE server transaction over UDP that sent its final response (or was abandoned) is
+    /// Completed for Timer J; the table has ended it, and the edge keeps its key and response instead.
+    /// </summary>
+    private void KeepCompleted(ServerTransactionContext server, Transaction<EdgeMessage> tx, ReadOnlySpan<byte> response)
+    {
+        if (tx.Kind == TransactionKind.NonInviteServer && !tx.Reliable)
+        {
+            _completed.Add(server.Info, _detectMerged, response, _table.Now);
+            Volatile.Write(ref _completedCount, _completed.Count);
+        }
+    }
+
+    private void ExpireCompleted()
+    {
+        if (_completed.Expire(_table.Now) > 0)
+        {
+            Volatile.Write(ref _completedCount, _completed.Count);
         }
     }
 

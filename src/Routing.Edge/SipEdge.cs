@@ -109,15 +109,21 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
         _flows = runtime.Flows;
         _tokens = runtime.FlowTokens;
         _output = new Output(this);
-        _table = new TransactionTable<EdgeMessage>(_output, _time, runtime.Transactions);
-        _metrics.AttachTransactions(_table.Counters, () => Volatile.Read(ref _liveTransactions));
+        // Completed non-INVITE server transactions over UDP are kept by the edge as bytes (CompletedServerTransactions).
+        _table = new TransactionTable<EdgeMessage>(_output, _time, runtime.Transactions with { LingerCompletedNonInviteServer = false });
+        _completed = new CompletedServerTransactions(runtime.Transactions.T1 * 64);
+        _detectMerged = runtime.Transactions.DetectMergedRequests;
+        _metrics.AttachTransactions(_table.Counters, () => LiveTransactions, () => Volatile.Read(ref _completedCount));
         _work = System.Threading.Channels.Channel.CreateUnbounded<Work>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     }
 
     internal byte[] DefaultExtraHeaders => _serverHeader;
 
-    /// <summary>Live transactions of the table (read from any thread; updated by the owner).</summary>
-    public int LiveTransactions => Volatile.Read(ref _liveTransactions);
+    /// <summary>
+    /// Live transactions (read from any thread; updated by the owner): those of the table and the completed non-INVITE
+    /// ones over UDP the edge keeps as bytes.
+    /// </summary>
+    public int LiveTransactions => Volatile.Read(ref _liveTransactions) + Volatile.Read(ref _completedCount);
 
     /// <summary>Retransmission and lifecycle counters of the table (slightly stale when read off the owner thread).</summary>
     public TransactionCounters TransactionCounters => _table.Counters;
@@ -197,6 +203,11 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
         }
 
         var info = ServerInfo(request, via);
+        if (context.Transport == SipTransportKind.Udp && !info.IsAck && TryCompleted(request, context, via, info) is { } settled)
+        {
+            return settled;
+        }
+
         if (Draining && RefusedWhileDraining(request, info))
         {
             request.Dispose();
@@ -252,6 +263,47 @@ public sealed partial class SipEdge : ISipInboundHandler, ISipClient, IAsyncDisp
                     received.Release();
                 }
         }
+    }
+
+    /// <summary>
+    /// A request that belongs to a completed non-INVITE server transaction the edge keeps as bytes: a retransmission
+    /// gets the final response again (RFC 3261 §17.2.2, nothing after an abandoned one, RFC 4320 §4.2), and a merged
+    /// copy of its request gets 482 (§8.2.2.2), as they would from the transaction itself. Null for any other request.
+    /// </summary>
+    private EdgeOutcome? TryCompleted(SipMessage request, in SipInboundContext context, in TopVia via, in ServerRequestInfo info)
+    {
+        if (_completed.TryFind(info, out var response))
+        {
+            _table.Counters.RetransmissionReceived(TransactionKind.NonInviteServer);
+            if (!response.IsEmpty)
+            {
+                if (context.Sender.Send(response, via.ResponseDestination(context.Remote)))
+                {
+                    _table.Counters.RetransmissionSent(TransactionKind.NonInviteServer);
+                }
+                else
+                {
+                    _metrics.Dropped(SipDropCause.SendFailed);
+                }
+            }
+
+            request.Dispose();
+            return EdgeOutcome.Absorbed;
+        }
+
+        if (_detectMerged && _completed.HoldsMergeKey(info))
+        {
+            try
+            {
+                return RespondStateless(request, context, 482, default);
+            }
+            finally
+            {
+                request.Dispose();
+            }
+        }
+
+        return null;
     }
 
     private bool OfferAck(SipMessage ack, in SipInboundContext context)

@@ -46,9 +46,11 @@ public sealed class TransactionCounters
         }
     }
 
-    internal void RetransmissionSent(TransactionKind kind) => _retransmissionsSent[(int)kind]++;
+    /// <summary>Counts a retransmission sent; the table's driver also calls it for the Completed states it keeps itself.</summary>
+    public void RetransmissionSent(TransactionKind kind) => _retransmissionsSent[(int)kind]++;
 
-    internal void RetransmissionReceived(TransactionKind kind) => _retransmissionsReceived[(int)kind]++;
+    /// <summary>Counts a retransmission absorbed; see <see cref="RetransmissionSent"/>.</summary>
+    public void RetransmissionReceived(TransactionKind kind) => _retransmissionsReceived[(int)kind]++;
 
     internal void Timeout(TransactionKind kind) => _timeouts[(int)kind]++;
 

@@ -1,7 +1,7 @@
 namespace Routing.Sip.Transactions;
 
 /// <summary>Timer base values of RFC 3261 §17.1.1.1 and Table 4, and table behaviour.</summary>
-public sealed class TransactionOptions
+public sealed record TransactionOptions
 {
     /// <summary>RTT estimate T1; default 500 ms (RFC 3261 §17.1.1.1).</summary>
     public TimeSpan T1 { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -23,6 +23,14 @@ public sealed class TransactionOptions
 
     /// <summary>Whether the table reports merged requests (RFC 3261 §8.2.2.2); default true. A pure proxy may turn it off.</summary>
     public bool DetectMergedRequests { get; init; } = true;
+
+    /// <summary>
+    /// Whether a non-INVITE server transaction over an unreliable transport stays in the table, Completed, for Timer J
+    /// after its final response (RFC 3261 §17.2.2); default true. False ends it at once, as on a reliable transport, for
+    /// an owner that keeps the Completed state itself (the edge keeps only the key and the response bytes); that owner
+    /// must then absorb the request's retransmissions for 64*T1.
+    /// </summary>
+    public bool LingerCompletedNonInviteServer { get; init; } = true;
 
     /// <summary>Granularity of the timing wheel; default 10 ms. Timers fire on the first tick at or after their due time.</summary>
     public TimeSpan TimerResolution { get; init; } = TimeSpan.FromMilliseconds(10);
@@ -83,7 +91,7 @@ public sealed class TransactionTimerValues
         // reliable transports because the network cannot deliver a copy later.
         TimerD = reliable ? TimeSpan.Zero : options.TimerDUnreliable;
         TimerI = reliable ? TimeSpan.Zero : options.T4;
-        TimerJ = reliable ? TimeSpan.Zero : sixtyFourT1;
+        TimerJ = reliable || !options.LingerCompletedNonInviteServer ? TimeSpan.Zero : sixtyFourT1;
         TimerK = reliable ? TimeSpan.Zero : options.T4;
         SendTrying = options.SendTryingForInvite;
     }
@@ -112,7 +120,7 @@ public sealed class TransactionTimerValues
     /// <summary>Wait time for ACK retransmissions: T4 unreliable, 0 reliable.</summary>
     public TimeSpan TimerI { get; }
 
-    /// <summary>Wait time for non-INVITE request retransmissions: 64*T1 unreliable, 0 reliable.</summary>
+    /// <summary>Wait time for non-INVITE request retransmissions: 64*T1 unreliable, 0 reliable (or when the owner keeps the Completed state).</summary>
     public TimeSpan TimerJ { get; }
 
     /// <summary>Wait time for non-INVITE response retransmissions: T4 unreliable, 0 reliable.</summary>

@@ -229,10 +229,19 @@ public sealed class TransactionTable<TMessage>
         return new CancelMatch<TMessage>(CancelMatching.Decide(invite.State), invite);
     }
 
-    /// <summary>Reports a fatal transport error for a transaction (RFC 3261 §17.1.4, §17.2.4).</summary>
+    /// <summary>
+    /// Reports a fatal transport error for a transaction (RFC 3261 §17.1.4, §17.2.4). A transaction that already ended
+    /// (its final response was the failed send and no Timer J or K kept it) only counts the error.
+    /// </summary>
     public void ReportTransportError(Transaction<TMessage> transaction)
     {
         ArgumentNullException.ThrowIfNull(transaction);
+        if (transaction.Removed)
+        {
+            Counters.TransportError(transaction.Kind);
+            return;
+        }
+
         Run(transaction, TransactionInput.TransportError, Now, null);
     }
 

@@ -212,6 +212,35 @@ public sealed class ServerTransactionTests : IDisposable
     }
 
     [Fact]
+    public void Rfc3261_8_2_2_2_MergedCopyOfACompletedOptions_482WhileTimerJRuns_ThenANewTransaction()
+    {
+        // The completed transaction is kept by the edge as bytes; it still holds its merge key for Timer J.
+        Assert.Equal(EdgeOutcome.Answered, _h.Receive(Request("OPTIONS", branch: "z9hG4bKpath1")));
+
+        Assert.Equal(EdgeOutcome.Answered, _h.Receive(Request("OPTIONS", branch: "z9hG4bKpath2")));
+        Assert.StartsWith("SIP/2.0 482 ", _h.SentTexts[^1], StringComparison.Ordinal);
+        Assert.Equal(EdgeOutcome.Absorbed, _h.Receive(Request("OPTIONS", branch: "z9hG4bKpath1")));
+        Assert.StartsWith("SIP/2.0 200 ", _h.SentTexts[^1], StringComparison.Ordinal);
+
+        _h.Advance(TimeSpan.FromSeconds(32.1));
+        Assert.Equal(EdgeOutcome.Answered, _h.Receive(Request("OPTIONS", branch: "z9hG4bKpath2")));
+        Assert.StartsWith("SIP/2.0 200 ", _h.SentTexts[^1], StringComparison.Ordinal);
+        Assert.Equal(2, _h.Edge.TransactionCounters.Created(TransactionKind.NonInviteServer));
+    }
+
+    [Fact]
+    public void Rfc3261_17_2_2_RetransmissionWithOtherSentByOrMethod_NotTheCompletedTransaction()
+    {
+        _h.Receive(Request("OPTIONS", branch: "z9hG4bKsame"));
+
+        // Same branch, another sent-by: another transaction (§17.2.3); the host compares case-insensitively.
+        Assert.Equal(EdgeOutcome.Answered, _h.Receive(Request("OPTIONS", via: "SIP/2.0/UDP 127.0.0.2:40000;branch=z9hG4bKsame", callId: "c2")));
+        Assert.Equal(EdgeOutcome.Absorbed, _h.Receive(Request("OPTIONS", via: "SIP/2.0/UDP 127.0.0.2:40000;branch=z9hG4bKsame", callId: "c2")));
+        Assert.Equal(2, _h.Edge.TransactionCounters.Created(TransactionKind.NonInviteServer));
+        Assert.Equal(1, _h.Edge.TransactionCounters.RetransmissionsReceived(TransactionKind.NonInviteServer));
+    }
+
+    [Fact]
     public void Rfc3261_17_2_3_Rfc2543RequestWithoutMagicCookie_RetransmissionMatchedByFallback()
     {
         var legacy = Request("OPTIONS", via: "SIP/2.0/UDP 127.0.0.1:40000;branch=old1");

@@ -1,0 +1,349 @@
+using System.Buffers;
+using System.Text;
+using Routing.Sip.Transactions;
+
+namespace Routing.Edge.Transactions;
+
+/// <summary>
+/// The Completed state of non-INVITE server transactions over UDP (RFC 3261 §17.2.2), kept as bytes. For Timer J
+/// (64*T1) such a transaction only has to answer a retransmitted request with its final response again and to keep
+/// the request's §8.2.2.2 merge key taken; it needs nothing else of the transaction. The table ends the transaction as
+/// soon as its final response is sent (<see cref="TransactionOptions.LingerCompletedNonInviteServer"/> off) and the
+/// edge keeps here its key, its merge key and the response.
+/// </summary>
+/// <remarks>
+/// <para>Why: at the registrar's rates the whole transaction kept for 32 s (the transaction, its context, the strings of
+/// its keys, the response) was about 1 KB per REGISTER that every gen0 collection promoted and a gen2 collection later
+/// freed: the collector, not the CPU, set the ceiling. Here an entry is a struct in one ring and its bytes in 1 MiB
+/// chunks reused in FIFO order, so a completed transaction costs the collector nothing.</para>
+/// <para>Every entry lives the same time, so entries expire in the order they were added: a ring of entries, and chunks
+/// filled in order and recycled once the entries in them expired. Lookups go through a 64-bit hash of the key bytes and
+/// then compare the bytes, so a match is exact; two live keys with the same hash (about one in 2^64 per pair) leave
+/// the older one unfound, which makes its retransmission a new request: the harm of a lost retransmission, no worse.</para>
+/// <para>Single-threaded: the edge's loop owns it, as it owns the transaction table.</para>
+/// </remarks>
+internal sealed class CompletedServerTransactions
+{
+    private const int ChunkSize = 1 << 20;
+    private const int FreeChunksKept = 4;
+    private const int StackKey = 512;
+
+    private readonly TimeSpan _linger;
+    private readonly Dictionary<ulong, long> _byKey = [];
+    private readonly Dictionary<ulong, long> _byMerge = [];
+    private readonly List<byte[]> _chunks = [];
+    private readonly Stack<byte[]> _freeChunks = new();
+    private Entry[] _entries = new Entry[1024];
+    private long _head;
+    private long _tail;
+    private long _firstChunk;
+    private int _tailOffset = ChunkSize;
+
+    public CompletedServerTransactions(TimeSpan linger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(linger, TimeSpan.Zero);
+        _linger = linger;
+    }
+
+    /// <summary>Completed transactions held now.</summary>
+    public int Count => (int)(_tail - _head);
+
+    /// <summary>Bytes of the chunks in use and kept for reuse.</summary>
+    public long ChunkBytes => (long)(_chunks.Count + _freeChunks.Count) * ChunkSize;
+
+    /// <summary>
+    /// Looks up the transaction a received request belongs to. True when it is a retransmission of a completed one;
+    /// <paramref name="response"/> is then its final response (empty when the TU abandoned it, RFC 4320 §4.2), valid
+    /// until the next call that adds or expires.
+    /// </summary>
+    public bool TryFind(in ServerRequestInfo info, out ReadOnlySpan<byte> response)
+    {
+        response = default;
+        if (_head == _tail)
+        {
+            return false;
+        }
+
+        byte[]? rented = null;
+        var length = KeyLength(info);
+        Span<byte> key = length <= StackKey ? stackalloc byte[StackKey] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            key = key[..WriteKey(info, key)];
+            if (!_byKey.TryGetValue(Hash(key), out var sequence) || sequence < _head)
+            {
+                return false;
+            }
+
+            ref var entry = ref _entries[Slot(sequence)];
+            var chunk = _chunks[(int)(entry.Chunk - _firstChunk)].AsSpan(entry.Offset);
+            if (!chunk[..entry.KeyLength].SequenceEqual(key))
+            {
+                return false;
+            }
+
+            response = chunk.Slice(entry.KeyLength + entry.MergeLength, entry.ResponseLength);
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>True when a completed transaction holds the §8.2.2.2 merge key of <paramref name="info"/> (From tag, Call-ID, CSeq).</summary>
+    public bool HoldsMergeKey(in ServerRequestInfo info)
+    {
+        if (_head == _tail || info.FromTag is null || info.ToTag is not null)
+        {
+            return false;
+        }
+
+        byte[]? rented = null;
+        var length = MergeKeyLength(info);
+        Span<byte> key = length <= StackKey ? stackalloc byte[StackKey] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            key = key[..WriteMergeKey(info, key)];
+            if (!_byMerge.TryGetValue(Hash(key), out var sequence) || sequence < _head)
+            {
+                return false;
+            }
+
+            ref var entry = ref _entries[Slot(sequence)];
+            return _chunks[(int)(entry.Chunk - _firstChunk)].AsSpan(entry.Offset + entry.KeyLength, entry.MergeLength).SequenceEqual(key);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps a transaction that just sent its final <paramref name="response"/> (or was abandoned: empty) until
+    /// <paramref name="now"/> + Timer J. <paramref name="mergeKey"/>: whether its request took part in §8.2.2.2 detection.
+    /// </summary>
+    public void Add(in ServerRequestInfo info, bool mergeKey, ReadOnlySpan<byte> response, TimeSpan now)
+    {
+        var keyLength = KeyLength(info);
+        var mergeLength = mergeKey && info.FromTag is not null && info.ToTag is null ? MergeKeyLength(info) : 0;
+        var total = keyLength + mergeLength + response.Length;
+        if (total > ChunkSize)
+        {
+            return; // Not on UDP (64 KB at most); nothing to keep rather than a wrong entry.
+        }
+
+        if (_tailOffset + total > ChunkSize)
+        {
+            _chunks.Add(_freeChunks.TryPop(out var reused) ? reused : new byte[ChunkSize]);
+            _tailOffset = 0;
+        }
+
+        if (_tail - _head == _entries.Length)
+        {
+            Grow();
+        }
+
+        var chunkIndex = _chunks.Count - 1;
+        var target = _chunks[chunkIndex].AsSpan(_tailOffset, total);
+        var written = WriteKey(info, target);
+        var keyHash = Hash(target[..written]);
+        ulong mergeHash = 0;
+        if (mergeLength > 0)
+        {
+            var merge = target.Slice(keyLength, mergeLength);
+            WriteMergeKey(info, merge);
+            mergeHash = Hash(merge);
+        }
+
+        response.CopyTo(target[(keyLength + mergeLength)..]);
+        var sequence = _tail++;
+        _entries[Slot(sequence)] = new Entry(now + _linger, keyHash, mergeHash, _firstChunk + chunkIndex, _tailOffset, keyLength, mergeLength, response.Length);
+        _tailOffset += total;
+        _byKey[keyHash] = sequence;
+        if (mergeLength > 0)
+        {
+            _byMerge[mergeHash] = sequence;
+        }
+    }
+
+    /// <summary>Ends every transaction whose Timer J is due by <paramref name="now"/>; returns how many ended.</summary>
+    public int Expire(TimeSpan now)
+    {
+        var ended = 0;
+        while (_head < _tail)
+        {
+            ref var entry = ref _entries[Slot(_head)];
+            if (entry.ExpiresAt > now)
+            {
+                break;
+            }
+
+            RemoveIfSame(_byKey, entry.KeyHash, _head);
+            if (entry.MergeLength > 0)
+            {
+                RemoveIfSame(_byMerge, entry.MergeHash, _head);
+            }
+
+            entry = default;
+            _head++;
+            ended++;
+        }
+
+        // The chunks before the one the head lives in are done (all but the one being filled when none is left).
+        var keepFrom = _head < _tail ? _entries[Slot(_head)].Chunk : _firstChunk + _chunks.Count - 1;
+        while (_firstChunk < keepFrom)
+        {
+            Release(_chunks[0]);
+            _chunks.RemoveAt(0);
+            _firstChunk++;
+        }
+
+        return ended;
+    }
+
+    private void Release(byte[] chunk)
+    {
+        if (_freeChunks.Count < FreeChunksKept)
+        {
+            _freeChunks.Push(chunk);
+        }
+    }
+
+    private static void RemoveIfSame(Dictionary<ulong, long> index, ulong hash, long sequence)
+    {
+        if (index.TryGetValue(hash, out var current) && current == sequence)
+        {
+            index.Remove(hash);
+        }
+    }
+
+    private int Slot(long sequence) => (int)(sequence % _entries.Length);
+
+    private void Grow()
+    {
+        var larger = new Entry[_entries.Length * 2];
+        for (var s = _head; s < _tail; s++)
+        {
+            larger[s % larger.Length] = _entries[Slot(s)];
+        }
+
+        _entries = larger;
+    }
+
+    // §17.2.3: branch, sent-by (host case-insensitive) and method; the RFC 2543 fallback: Request-URI, From tag,
+    // Call-ID, CSeq number, top Via, method, and the To tag a retransmission repeats.
+    private static int KeyLength(in ServerRequestInfo info) => info.HasMagicCookie
+        ? 1 + Bytes(info.Branch) + 1 + Bytes(info.SentBy.Host) + 6 + Bytes(info.Method)
+        : 1 + Bytes(info.RequestUri) + 1 + Bytes(info.FromTag) + 1 + Bytes(info.CallId) + 11 + Bytes(info.TopVia) + 1 + Bytes(info.Method) + 1 + Bytes(info.ToTag);
+
+    private static int WriteKey(in ServerRequestInfo info, Span<byte> into)
+    {
+        var w = new Writer(into);
+        if (info.HasMagicCookie)
+        {
+            w.Byte((byte)'B');
+            w.Text(info.Branch);
+            w.Byte(0);
+            w.LowerText(info.SentBy.Host);
+            w.Number((uint)info.SentBy.Port, 6);
+            w.Text(info.Method);
+        }
+        else
+        {
+            w.Byte((byte)'L');
+            w.Text(info.RequestUri);
+            w.Byte(0);
+            w.Text(info.FromTag);
+            w.Byte(0);
+            w.Text(info.CallId);
+            w.Number(info.CSeqNumber, 11);
+            w.Text(info.TopVia);
+            w.Byte(0);
+            w.Text(info.Method);
+            w.Byte(0);
+            w.Text(info.ToTag);
+        }
+
+        return w.Written;
+    }
+
+    private static int MergeKeyLength(in ServerRequestInfo info) =>
+        Bytes(info.FromTag) + 1 + Bytes(info.CallId) + 11 + Bytes(info.CSeqMethod);
+
+    private static int WriteMergeKey(in ServerRequestInfo info, Span<byte> into)
+    {
+        var w = new Writer(into);
+        w.Text(info.FromTag);
+        w.Byte(0);
+        w.Text(info.CallId);
+        w.Number(info.CSeqNumber, 11);
+        w.Text(info.CSeqMethod);
+        return w.Written;
+    }
+
+    private static int Bytes(string? s) => s is null ? 0 : Encoding.UTF8.GetByteCount(s);
+
+    private static ulong Hash(ReadOnlySpan<byte> bytes)
+    {
+        // Two differently primed xxHash32 runs (randomly seeded per process): 64 bits that a peer cannot aim at.
+        var a = default(HashCode);
+        a.AddBytes(bytes);
+        var b = default(HashCode);
+        b.Add(0x2545F491);
+        b.AddBytes(bytes);
+        return ((ulong)(uint)a.ToHashCode() << 32) | (uint)b.ToHashCode();
+    }
+
+    private readonly record struct Entry(
+        TimeSpan ExpiresAt, ulong KeyHash, ulong MergeHash, long Chunk, int Offset, int KeyLength, int MergeLength, int ResponseLength);
+
+    private ref struct Writer(Span<byte> into)
+    {
+        private readonly Span<byte> _into = into;
+
+        public int Written { get; private set; }
+
+        public void Byte(byte b) => _into[Written++] = b;
+
+        public void Text(string? s)
+        {
+            if (s is not null)
+            {
+                Written += Encoding.UTF8.GetBytes(s, _into[Written..]);
+            }
+        }
+
+        public void LowerText(string s)
+        {
+            var start = Written;
+            Text(s);
+            foreach (ref var b in _into[start..Written])
+            {
+                if (b is >= (byte)'A' and <= (byte)'Z')
+                {
+                    b |= 0x20;
+                }
+            }
+        }
+
+        /// <summary>A separator then the number in <paramref name="width"/>-1 fixed digits, so fields never run together.</summary>
+        public void Number(uint value, int width)
+        {
+            _into[Written++] = 0;
+            for (var i = width - 2; i >= 0; i--)
+            {
+                _into[Written + i] = (byte)('0' + (value % 10));
+                value /= 10;
+            }
+
+            Written += width - 1;
+        }
+    }
+}
