@@ -117,7 +117,19 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
         command.Parameters.AddWithValue("$tag", tag);
         command.Parameters.AddWithValue("$offset", offset);
         command.Parameters.AddWithValue("$max", _pageSize);
-        using var reader = command.ExecuteReader();
+        SqliteDataReader reader;
+        try
+        {
+            reader = command.ExecuteReader();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1 && e.Message.Contains("no such table", StringComparison.Ordinal))
+        {
+            // A fresh file has no tables until the write journal's first start; a feed that polls first finds nothing yet
+            // (it used to fail and restart its stream with a warning on every first start of a node).
+            return page;
+        }
+
+        using var _ = reader;
         string[] tags = [tag];
         while (reader.Read())
         {

@@ -59,6 +59,28 @@ public sealed class SqliteReadJournalTests : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public async Task CurrentEventsByTag_BeforeTheWriteJournalCreatedItsTables_CompletesEmpty()
+    {
+        // The CDR feed can poll a fresh file before the write journal's first start created the tables.
+        var folder = Path.Combine(Path.GetTempPath(), "routing-journal-empty-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var settings = new JournalSettings { ConnectionString = "Data Source=" + Path.Combine(folder, "fresh.db") + ";Pooling=false" };
+            var fresh = new SqliteReadJournal((ExtendedActorSystem)Sys, settings, TimeSpan.FromMilliseconds(100), 2);
+
+            var events = await fresh.CurrentEventsByTag("cdr", Offset.NoOffset()).RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer())
+                .WaitAsync(Dilated(TimeSpan.FromSeconds(10)), Ct);
+
+            Assert.Empty(events);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task EventsByTag_OffsetIsExclusive()
     {
         Write("c", new Tagged("c1", ["cdr"]), new Tagged("c2", ["cdr"]), new Tagged("c3", ["cdr"]));
