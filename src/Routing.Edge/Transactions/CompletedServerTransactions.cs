@@ -14,8 +14,10 @@ namespace Routing.Edge.Transactions;
 /// <remarks>
 /// <para>Why: at the registrar's rates the whole transaction kept for 32 s (the transaction, its context, the strings of
 /// its keys, the response) was about 1 KB per REGISTER that every gen0 collection promoted and a gen2 collection later
-/// freed: the collector, not the CPU, set the ceiling. Here an entry is a struct in one ring and its bytes in 1 MiB
-/// chunks reused in FIFO order, so a completed transaction costs the collector nothing.</para>
+/// freed: the collector, not the CPU, set the ceiling. Here an entry is a struct in one ring and its bytes in 80 KiB
+/// chunks reused in FIFO order: the collector sees one reference-free array per hundred or so transactions, and none
+/// once the rate is steady (freed chunks are reused). Chunks stay below the large-object threshold so that after a
+/// burst the freed ones go back with the next compaction instead of staying in the large-object heap.</para>
 /// <para>Every entry lives the same time, so entries expire in the order they were added: a ring of entries, and chunks
 /// filled in order and recycled once the entries in them expired. Lookups go through a 64-bit hash of the key bytes and
 /// then compare the bytes, so a match is exact; two live keys with the same hash (about one in 2^64 per pair) leave
@@ -24,8 +26,10 @@ namespace Routing.Edge.Transactions;
 /// </remarks>
 internal sealed class CompletedServerTransactions
 {
-    private const int ChunkSize = 1 << 20;
-    private const int FreeChunksKept = 4;
+    // Below the large-object threshold (85 000 bytes): a chunk freed after a burst goes back with the next compaction
+    // instead of staying in the large-object heap. An entry larger than a chunk (not on UDP) gets a chunk of its own.
+    private const int ChunkSize = 80 * 1024;
+    private const int FreeChunksKept = 16;
     private const int StackKey = 512;
 
     private readonly TimeSpan _linger;
@@ -37,7 +41,8 @@ internal sealed class CompletedServerTransactions
     private long _head;
     private long _tail;
     private long _firstChunk;
-    private int _tailOffset = ChunkSize;
+    private int _tailOffset;
+    private int _tailCapacity;
 
     public CompletedServerTransactions(TimeSpan linger)
     {
@@ -49,7 +54,19 @@ internal sealed class CompletedServerTransactions
     public int Count => (int)(_tail - _head);
 
     /// <summary>Bytes of the chunks in use and kept for reuse.</summary>
-    public long ChunkBytes => (long)(_chunks.Count + _freeChunks.Count) * ChunkSize;
+    public long ChunkBytes
+    {
+        get
+        {
+            long bytes = (long)_freeChunks.Count * ChunkSize;
+            foreach (var chunk in _chunks)
+            {
+                bytes += chunk.Length;
+            }
+
+            return bytes;
+        }
+    }
 
     /// <summary>
     /// Looks up the transaction a received request belongs to. True when it is a retransmission of a completed one;
@@ -134,15 +151,12 @@ internal sealed class CompletedServerTransactions
         var keyLength = KeyLength(info);
         var mergeLength = mergeKey && info.FromTag is not null && info.ToTag is null ? MergeKeyLength(info) : 0;
         var total = keyLength + mergeLength + response.Length;
-        if (total > ChunkSize)
+        if (_tailOffset + total > _tailCapacity)
         {
-            return; // Not on UDP (64 KB at most); nothing to keep rather than a wrong entry.
-        }
-
-        if (_tailOffset + total > ChunkSize)
-        {
-            _chunks.Add(_freeChunks.TryPop(out var reused) ? reused : new byte[ChunkSize]);
+            var chunk = total > ChunkSize ? new byte[total] : _freeChunks.TryPop(out var reused) ? reused : GC.AllocateUninitializedArray<byte>(ChunkSize);
+            _chunks.Add(chunk);
             _tailOffset = 0;
+            _tailCapacity = chunk.Length;
         }
 
         if (_tail - _head == _entries.Length)
@@ -210,7 +224,7 @@ internal sealed class CompletedServerTransactions
 
     private void Release(byte[] chunk)
     {
-        if (_freeChunks.Count < FreeChunksKept)
+        if (_freeChunks.Count < FreeChunksKept && chunk.Length == ChunkSize)
         {
             _freeChunks.Push(chunk);
         }

@@ -84,6 +84,24 @@ public sealed class CompletedServerTransactionsTests
     }
 
     [Fact]
+    public void EntryLargerThanAChunk_KeptInAChunkOfItsOwn_EntriesAroundItFound()
+    {
+        var store = new CompletedServerTransactions(J);
+        var large = new byte[100_000];
+        large[^1] = 7;
+        store.Add(Info(branch: "z9hG4bKbefore"), mergeKey: true, "small"u8, TimeSpan.Zero);
+        store.Add(Info(branch: "z9hG4bKlarge"), mergeKey: true, large, TimeSpan.Zero);
+        store.Add(Info(branch: "z9hG4bKafter"), mergeKey: true, "small"u8, TimeSpan.Zero);
+
+        Assert.True(store.TryFind(Info(branch: "z9hG4bKlarge"), out var found));
+        Assert.Equal(100_000, found.Length);
+        Assert.Equal(7, found[^1]);
+        Assert.Equal("small", Found(store, Info(branch: "z9hG4bKbefore")));
+        Assert.Equal("small", Found(store, Info(branch: "z9hG4bKafter")));
+        Assert.Equal(3, store.Expire(J));
+    }
+
+    [Fact]
     public void ManyEntriesOverSeveralChunks_EveryOneFound_ChunksReusedOnceExpired()
     {
         var store = new CompletedServerTransactions(J);
@@ -108,7 +126,7 @@ public sealed class CompletedServerTransactionsTests
         Assert.False(store.TryFind(Info(branch: "z9hG4bK2499"), out _));
         Assert.True(store.TryFind(Info(branch: "z9hG4bK2500"), out _));
 
-        // The next 5000 reuse the freed chunks (at most 4 kept) instead of growing without bound.
+        // The next 5000 reuse the freed chunks (at most 16 kept) instead of growing without bound.
         Assert.Equal(2500, store.Expire(J + TimeSpan.FromSeconds(10)));
         for (var i = 0; i < 5000; i++)
         {
