@@ -97,6 +97,9 @@ public sealed class CdrProjectionTests : IAsyncDisposable
             Party("sip:bob@example.com", "10.0.0.2:5062", "<urn:uuid:b>"), false, null));
 
         var store = new SqlCdrStore(SqliteFactory.Instance, _connection);
+        // The projector creates the table as it starts, off this thread: the first poll below must not race it (CI saw
+        // "no such table: cdr"). Creating it is idempotent.
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
         var projector = system.ActorOf(CdrProjector.Props(store, new CdrProjectionSettings(readJournal)));
         var row = await WaitForRow(store, r => r.EndTime is not null);
         Assert.Equal("sip:alice@example.com", row.CallerAor);
