@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Routing.Sip.Transactions;
 
@@ -30,7 +29,6 @@ internal sealed class CompletedServerTransactions
     // instead of staying in the large-object heap. An entry larger than a chunk (not on UDP) gets a chunk of its own.
     private const int ChunkSize = 80 * 1024;
     private const int FreeChunksKept = 16;
-    private const int StackKey = 512;
 
     private readonly TimeSpan _linger;
     private readonly Dictionary<ulong, long> _byKey = [];
@@ -38,6 +36,7 @@ internal sealed class CompletedServerTransactions
     private readonly List<byte[]> _chunks = [];
     private readonly Stack<byte[]> _freeChunks = new();
     private Entry[] _entries = new Entry[1024];
+    private byte[] _scratch = new byte[512];
     private long _head;
     private long _tail;
     private long _firstChunk;
@@ -81,34 +80,16 @@ internal sealed class CompletedServerTransactions
             return false;
         }
 
-        byte[]? rented = null;
-        var length = KeyLength(info);
-        Span<byte> key = length <= StackKey ? stackalloc byte[StackKey] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
+        var key = Scratch(KeyLength(info));
+        var sequence = Find(_byKey, key[..WriteKey(info, key)], merge: false);
+        if (sequence < 0)
         {
-            key = key[..WriteKey(info, key)];
-            if (!_byKey.TryGetValue(Hash(key), out var sequence) || sequence < _head)
-            {
-                return false;
-            }
-
-            ref var entry = ref _entries[Slot(sequence)];
-            var chunk = _chunks[(int)(entry.Chunk - _firstChunk)].AsSpan(entry.Offset);
-            if (!chunk[..entry.KeyLength].SequenceEqual(key))
-            {
-                return false;
-            }
-
-            response = chunk.Slice(entry.KeyLength + entry.MergeLength, entry.ResponseLength);
-            return true;
+            return false;
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+
+        ref var entry = ref _entries[Slot(sequence)];
+        response = ChunkOf(entry).Slice(entry.Offset + entry.KeyLength + entry.MergeLength, entry.ResponseLength);
+        return true;
     }
 
     /// <summary>True when a completed transaction holds the §8.2.2.2 merge key of <paramref name="info"/> (From tag, Call-ID, CSeq).</summary>
@@ -119,27 +100,36 @@ internal sealed class CompletedServerTransactions
             return false;
         }
 
-        byte[]? rented = null;
-        var length = MergeKeyLength(info);
-        Span<byte> key = length <= StackKey ? stackalloc byte[StackKey] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
-        {
-            key = key[..WriteMergeKey(info, key)];
-            if (!_byMerge.TryGetValue(Hash(key), out var sequence) || sequence < _head)
-            {
-                return false;
-            }
+        var key = Scratch(MergeKeyLength(info));
+        return Find(_byMerge, key[..WriteMergeKey(info, key)], merge: true) >= 0;
+    }
 
-            ref var entry = ref _entries[Slot(sequence)];
-            return _chunks[(int)(entry.Chunk - _firstChunk)].AsSpan(entry.Offset + entry.KeyLength, entry.MergeLength).SequenceEqual(key);
-        }
-        finally
+    /// <summary>The live entry whose key (or merge key) is exactly <paramref name="key"/>, or -1.</summary>
+    private long Find(Dictionary<ulong, long> index, ReadOnlySpan<byte> key, bool merge)
+    {
+        if (!index.TryGetValue(Hash(key), out var sequence) || sequence < _head)
         {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            return -1;
         }
+
+        ref var entry = ref _entries[Slot(sequence)];
+        var stored = merge
+            ? ChunkOf(entry).Slice(entry.Offset + entry.KeyLength, entry.MergeLength)
+            : ChunkOf(entry).Slice(entry.Offset, entry.KeyLength);
+        return stored.SequenceEqual(key) ? sequence : -1;
+    }
+
+    private Span<byte> ChunkOf(in Entry entry) => _chunks[(int)(entry.Chunk - _firstChunk)];
+
+    /// <summary>A buffer of at least <paramref name="length"/> bytes for building a lookup key (single-threaded owner).</summary>
+    private Span<byte> Scratch(int length)
+    {
+        if (_scratch.Length < length)
+        {
+            _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
+        }
+
+        return _scratch;
     }
 
     /// <summary>
