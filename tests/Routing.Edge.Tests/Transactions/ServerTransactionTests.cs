@@ -229,15 +229,23 @@ public sealed class ServerTransactionTests : IDisposable
     }
 
     [Fact]
-    public void Rfc3261_17_2_2_RetransmissionWithOtherSentByOrMethod_NotTheCompletedTransaction()
+    public void Rfc3261_17_2_3_CompletedTransaction_MatchedByBranchSentByAndMethod_HostCaseInsensitive()
     {
         _h.Receive(Request("OPTIONS", branch: "z9hG4bKsame"));
 
-        // Same branch, another sent-by: another transaction (§17.2.3); the host compares case-insensitively.
+        // Same branch, another sent-by: another transaction, and its own retransmission is absorbed by it.
         Assert.Equal(EdgeOutcome.Answered, _h.Receive(Request("OPTIONS", via: "SIP/2.0/UDP 127.0.0.2:40000;branch=z9hG4bKsame", callId: "c2")));
         Assert.Equal(EdgeOutcome.Absorbed, _h.Receive(Request("OPTIONS", via: "SIP/2.0/UDP 127.0.0.2:40000;branch=z9hG4bKsame", callId: "c2")));
-        Assert.Equal(2, _h.Edge.TransactionCounters.Created(TransactionKind.NonInviteServer));
-        Assert.Equal(1, _h.Edge.TransactionCounters.RetransmissionsReceived(TransactionKind.NonInviteServer));
+
+        // Same branch and sent-by, another method: another transaction.
+        Assert.NotEqual(EdgeOutcome.Absorbed, _h.Receive(Request("MESSAGE", branch: "z9hG4bKsame", callId: "c3")));
+
+        // A retransmission whose sent-by host differs only in case is the same transaction.
+        Assert.Equal(EdgeOutcome.Answered, _h.Receive(Request("OPTIONS", via: "SIP/2.0/UDP PEER.example.com:40000;branch=z9hG4bKcase", callId: "c4")));
+        Assert.Equal(EdgeOutcome.Absorbed, _h.Receive(Request("OPTIONS", via: "SIP/2.0/UDP peer.example.com:40000;branch=z9hG4bKcase", callId: "c4")));
+
+        Assert.Equal(4, _h.Edge.TransactionCounters.Created(TransactionKind.NonInviteServer));
+        Assert.Equal(2, _h.Edge.TransactionCounters.RetransmissionsReceived(TransactionKind.NonInviteServer));
     }
 
     [Fact]
