@@ -44,54 +44,143 @@ public abstract class GroupCommitJournal : AsyncWriteJournal
     /// <summary><c>max-pending-events</c>, for the overload message.</summary>
     protected abstract int MaxPendingEvents { get; }
 
+    /// <summary>
+    /// Takes <see cref="WriteMessages"/> before <see cref="AsyncWriteJournal"/> does. Its path costs, per write, a
+    /// circuit-breaker call with its own timer, three async state machines and two messages through one resequencer
+    /// actor that orders every write of the journal, to restore an order the group writer keeps anyway: it commits
+    /// requests in arrival order and completes them in that order on its one thread. Here the writer thread answers
+    /// the persistent actor itself, with the same messages in the same order (<see cref="WriteMessagesSuccessful"/>,
+    /// then one result per event). A persistent actor has one write in flight at a time (Akka's Eventsourced sends the
+    /// next only after <see cref="WriteMessagesSuccessful"/>), so its answers cannot overtake each other. A batch with a
+    /// non-persistent entry (<c>Defer</c>) takes Akka's path, which loops it back in order.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (message is WriteMessages write && OnlyAtomicWrites(write))
+        {
+            Write(write);
+            return true;
+        }
+
+        return base.AroundReceive(receive, message);
+    }
+
+    private static bool OnlyAtomicWrites(WriteMessages write)
+    {
+        foreach (var m in write.Messages)
+        {
+            if (m is not AtomicWrite)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Write(WriteMessages write)
+    {
+        var originals = new List<AtomicWrite>();
+        foreach (var m in write.Messages)
+        {
+            originals.Add((AtomicWrite)m);
+        }
+
+        var rejections = new Exception?[originals.Count];
+        JournalRow[]?[] rows;
+        var events = 0;
+        try
+        {
+            rows = SerializeAll(PreparePersistentBatch(write.Messages), originals.Count, rejections, out events);
+        }
+        catch (Exception e)
+        {
+            // An event adapter threw: every atomic write is rejected, as AsyncWriteJournal does.
+            Array.Fill(rejections, e);
+            rows = [];
+        }
+
+        var request = new ActorWriteRequest(write, Self, originals, rejections, rows, events);
+        if (events == 0)
+        {
+            request.Complete(null);
+            return;
+        }
+
+        if (!Writer.TryEnqueue(request))
+        {
+            Interlocked.Add(ref _overloaded, events);
+            RejectWritten(rows, rejections, Overload());
+            request.Complete(null);
+        }
+    }
+
+    /// <summary>Rejects every atomic write that had rows to write.</summary>
+    private static void RejectWritten(JournalRow[]?[] rows, Exception?[] rejections, Exception cause)
+    {
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (rows[i] is not null)
+            {
+                rejections[i] = cause;
+            }
+        }
+    }
+
+    /// <summary>Kept for the contract of <see cref="AsyncWriteJournal"/>; writes take <see cref="AroundReceive"/>'s path.</summary>
     protected sealed override async Task<IImmutableList<Exception?>?> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
         CancellationToken cancellationToken)
     {
         var writes = messages as IReadOnlyList<AtomicWrite> ?? [.. messages];
-        var rows = new JournalRow[]?[writes.Count];
-        Exception?[]? rejections = null;
-        var events = 0;
-        var created = DateTime.UtcNow.Ticks;
-        for (var i = 0; i < writes.Count; i++)
-        {
-            try
-            {
-                rows[i] = Serialize(writes[i], created);
-                events += rows[i]!.Length;
-            }
-            catch (Exception e)
-            {
-                // A serialization failure rejects this atomic write only (Akka AsyncWriteJournal contract).
-                (rejections ??= new Exception?[writes.Count])[i] = e;
-            }
-        }
-
+        var rejections = new Exception?[writes.Count];
+        var rows = SerializeAll(writes, writes.Count, rejections, out var events);
         if (events == 0)
         {
-            return rejections?.ToImmutableList();
+            return Rejections(rejections);
         }
 
-        var request = new JournalWriteRequest(rows, events);
+        var request = new TaskWriteRequest(rows, events);
         if (!Writer.TryEnqueue(request))
         {
             Interlocked.Add(ref _overloaded, events);
-            rejections ??= new Exception?[writes.Count];
-            var overload = new JournalOverloadedException(
-                $"journal writer queue holds more than {MaxPendingEvents} events (max-pending-events)");
-            for (var i = 0; i < rows.Length; i++)
-            {
-                if (rows[i] is not null)
-                {
-                    rejections[i] = overload;
-                }
-            }
-
+            RejectWritten(rows, rejections, Overload());
             return rejections.ToImmutableList();
         }
 
         // A database failure faults this task: the whole call fails and each persistent actor gets OnPersistFailure.
         await request.Done.Task.ConfigureAwait(false);
-        return rejections?.ToImmutableList();
+        return Rejections(rejections);
+    }
+
+    private static ImmutableList<Exception?>? Rejections(Exception?[] rejections) =>
+        Array.TrueForAll(rejections, r => r is null) ? null : rejections.ToImmutableList();
+
+    private JournalOverloadedException Overload() =>
+        new($"journal writer queue holds more than {MaxPendingEvents} events (max-pending-events)");
+
+    /// <summary>Serializes each atomic write into rows; one that fails is rejected alone (Akka AsyncWriteJournal contract).</summary>
+    private JournalRow[]?[] SerializeAll(IEnumerable<AtomicWrite> writes, int count, Exception?[] rejections, out int events)
+    {
+        var rows = new JournalRow[]?[count];
+        var created = DateTime.UtcNow.Ticks;
+        events = 0;
+        var i = 0;
+        foreach (var write in writes)
+        {
+            try
+            {
+                rows[i] = Serialize(write, created);
+                events += rows[i]!.Length;
+            }
+            catch (Exception e)
+            {
+                rejections[i] = e;
+            }
+
+            i++;
+        }
+
+        return rows;
     }
 
     protected override bool ReceivePluginInternal(object message)
@@ -167,5 +256,52 @@ public abstract class GroupCommitJournal : AsyncWriteJournal
         var type = Type.GetType(manifest, throwOnError: true)!;
         return Akka.Serialization.Serialization.WithTransport(system, (type, message),
             s => serialization.FindSerializerForType(s.type).FromBinary(s.message, s.type));
+    }
+}
+
+/// <summary>
+/// One <see cref="WriteMessages"/> taken by <see cref="GroupCommitJournal"/> itself: on completion the writer thread tells
+/// the persistent actor what <see cref="AsyncWriteJournal"/> would have, in the same order.
+/// </summary>
+internal sealed class ActorWriteRequest(WriteMessages write, IActorRef journal, IReadOnlyList<AtomicWrite> originals,
+    Exception?[] rejections, JournalRow[]?[] rows, int events) : JournalWriteRequest(rows, events)
+{
+    private readonly WriteMessages _write = write;
+    private readonly IActorRef _journal = journal;
+
+    /// <summary>The atomic writes as the persistent actor sent them (before event adapters): what it is answered with.</summary>
+    private IReadOnlyList<AtomicWrite> Originals { get; } = originals;
+
+    /// <summary>Per atomic write, why it was rejected (serialization, overload), else null.</summary>
+    private Exception?[] Rejections { get; } = rejections;
+
+    public override void Complete(Exception? failure)
+    {
+        var actor = _write.PersistentActor;
+        var instance = _write.ActorInstanceId;
+        if (failure is not null)
+        {
+            // The database failed the whole write: the actor stops after the first WriteMessageFailure (OnPersistFailure).
+            actor.Tell(new WriteMessagesFailed(failure, Originals.Count), _journal);
+            foreach (var write in Originals)
+            {
+                foreach (var p in (IImmutableList<IPersistentRepresentation>)write.Payload)
+                {
+                    actor.Tell(new WriteMessageFailure(p, failure, instance), p.Sender);
+                }
+            }
+
+            return;
+        }
+
+        actor.Tell(WriteMessagesSuccessful.Instance, _journal);
+        for (var i = 0; i < Originals.Count; i++)
+        {
+            var rejection = Rejections[i];
+            foreach (var p in (IImmutableList<IPersistentRepresentation>)Originals[i].Payload)
+            {
+                actor.Tell(rejection is null ? new WriteMessageSuccess(p, instance) : new WriteMessageRejected(p, rejection, instance), p.Sender);
+            }
+        }
     }
 }

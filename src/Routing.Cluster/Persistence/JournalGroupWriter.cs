@@ -7,16 +7,35 @@ internal sealed record JournalRow(
     string PersistenceId, long SequenceNr, long Created, byte[] Message, string Manifest, int Identifier, string[] Tags);
 
 /// <summary>
-/// One <c>WriteMessagesAsync</c> call: its atomic writes (null where serialization rejected one), completed after the
-/// commit that holds them.
+/// One batch of atomic writes from one caller (null where serialization rejected one), completed once, by the writer
+/// thread, after the commit that holds them or the failure that ended it.
 /// </summary>
-internal sealed class JournalWriteRequest(JournalRow[]?[] writes, int eventCount)
+internal abstract class JournalWriteRequest(JournalRow[]?[] writes, int eventCount)
 {
     public JournalRow[]?[] Writes { get; } = writes;
 
     public int EventCount { get; } = eventCount;
 
+    /// <summary>Called once on the writer thread: null when committed, else why the write failed. Must neither block nor throw: it runs on the only writer thread.</summary>
+    public abstract void Complete(Exception? failure);
+}
+
+/// <summary>A <c>WriteMessagesAsync</c> call: completes a task.</summary>
+internal sealed class TaskWriteRequest(JournalRow[]?[] writes, int eventCount) : JournalWriteRequest(writes, eventCount)
+{
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override void Complete(Exception? failure)
+    {
+        if (failure is null)
+        {
+            Done.TrySetResult();
+        }
+        else
+        {
+            Done.TrySetException(failure);
+        }
+    }
 }
 
 /// <summary>
@@ -33,6 +52,8 @@ internal abstract class JournalGroupWriter : IDisposable
         Channel.CreateUnbounded<JournalWriteRequest>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly int _maxPendingEvents;
     private readonly int _maxBatchEvents;
+    private readonly long _minCommitInterval;
+    private long _lastCommitStart = long.MinValue / 2;
     private readonly Thread _thread;
     private readonly List<JournalWriteRequest> _batch = [];
     private readonly List<JournalWriteRequest> _single = [null!];
@@ -40,10 +61,12 @@ internal abstract class JournalGroupWriter : IDisposable
     private long _commits;
     private long _events;
 
-    protected JournalGroupWriter(int maxPendingEvents, int maxBatchEvents, string name)
+    protected JournalGroupWriter(int maxPendingEvents, int maxBatchEvents, TimeSpan minCommitInterval, string name)
     {
         _maxPendingEvents = maxPendingEvents;
         _maxBatchEvents = maxBatchEvents;
+        // In Stopwatch ticks: Environment.TickCount64 moves in steps of the kernel tick (up to 4 ms), too coarse here.
+        _minCommitInterval = (long)(minCommitInterval.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         _thread = new Thread(Run) { IsBackground = true, Name = "journal-writer-" + name };
     }
 
@@ -111,6 +134,7 @@ internal abstract class JournalGroupWriter : IDisposable
             // Synchronous continuations: a request wakes this blocked thread directly, not through the thread pool's queue.
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
+                WaitOutCommitInterval();
                 _batch.Clear();
                 var events = 0;
                 while (events < _maxBatchEvents && reader.TryRead(out var request))
@@ -129,26 +153,41 @@ internal abstract class JournalGroupWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// <c>min-commit-interval</c>: under load, sleeps until the interval since the last commit's start has passed, so
+    /// that what arrives meanwhile shares the next commit and its flush. An idle writer (its last commit long ago) does
+    /// not wait, nor does one that already holds a full batch.
+    /// </summary>
+    private void WaitOutCommitInterval()
+    {
+        if (_minCommitInterval > 0)
+        {
+            var wait = _lastCommitStart + _minCommitInterval - System.Diagnostics.Stopwatch.GetTimestamp();
+            if (wait > 0 && Volatile.Read(ref _pendingEvents) < _maxBatchEvents)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds((double)wait / System.Diagnostics.Stopwatch.Frequency));
+            }
+        }
+
+        _lastCommitStart = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
     private void CommitWithFallback()
     {
         try
         {
             Committed(Commit(_batch));
-            foreach (var request in _batch)
-            {
-                request.Done.TrySetResult();
-            }
-
-            return;
         }
         catch (Exception e) when (_batch.Count == 1)
         {
-            _batch[0].Done.TrySetException(e);
+            _batch[0].Complete(e);
             return;
         }
         catch (Exception e) when (IsPerRequestFailure(e))
         {
             // A duplicate (persistence id, sequence number) belongs to one request: find out which, below.
+            CommitEachAlone();
+            return;
         }
         catch (Exception e)
         {
@@ -156,7 +195,7 @@ internal abstract class JournalGroupWriter : IDisposable
             // own timeout, so fail them all now instead of stalling the only writer N times.
             foreach (var request in _batch)
             {
-                request.Done.TrySetException(e);
+                request.Complete(e);
             }
 
             return;
@@ -164,16 +203,26 @@ internal abstract class JournalGroupWriter : IDisposable
 
         foreach (var request in _batch)
         {
+            request.Complete(null);
+        }
+    }
+
+    private void CommitEachAlone()
+    {
+        foreach (var request in _batch)
+        {
             _single[0] = request;
+            Exception? failure = null;
             try
             {
                 Committed(Commit(_single));
-                request.Done.TrySetResult();
             }
             catch (Exception e)
             {
-                request.Done.TrySetException(e);
+                failure = e;
             }
+
+            request.Complete(failure);
         }
 
         _single[0] = null!;

@@ -47,8 +47,21 @@ public sealed record JournalSettings
     /// <summary><c>max-batch-events</c>: most events one transaction commits. Default: 2000.</summary>
     public int MaxBatchEvents { get; init; } = 2_000;
 
+    /// <summary>
+    /// <c>min-commit-interval</c>: the least time from one commit's start to the next's. A commit costs the writer a
+    /// flush (with <c>full</c>, an fsync: about 0.7 ms of CPU on the benchmark VM, see RESULTS) whatever it holds, so
+    /// under load the writer waits out the rest of the interval and commits what gathered meanwhile, instead of
+    /// committing a few events at a time as fast as the disk allows. An idle writer commits at once. It adds at most
+    /// the interval to a write's latency, only under load. Default: 5 ms for SQLite, 0 (off) for PostgreSQL, whose
+    /// server groups concurrent commits itself.
+    /// </summary>
+    public TimeSpan MinCommitInterval { get; init; }
+
     /// <summary>Reads the plugin section; throws <see cref="ConfigurationException"/> naming the key on a bad value.</summary>
-    public static JournalSettings From(Config config)
+    public static JournalSettings From(Config config) => From(config, TimeSpan.Zero);
+
+    /// <summary>As <see cref="From(Config)"/>, with the database's own default for <c>min-commit-interval</c>.</summary>
+    public static JournalSettings From(Config config, TimeSpan defaultMinCommitInterval)
     {
         var mapping = config.GetString("table-mapping", "default");
         if (!string.Equals(mapping, "default", StringComparison.OrdinalIgnoreCase))
@@ -77,9 +90,10 @@ public sealed record JournalSettings
             AutoInitialize = config.GetBoolean("auto-initialize", true),
             UseWriterUuid = config.GetBoolean("default.journal.use-writer-uuid-column", true),
             Synchronous = ParseSynchronous(config.GetString("sqlite-synchronous", "full")),
-            BusyTimeout = config.GetTimeSpan("sqlite-busy-timeout", TimeSpan.FromSeconds(30)),
+            BusyTimeout = Duration(config, "sqlite-busy-timeout", TimeSpan.FromSeconds(30)),
             MaxPendingEvents = Positive("max-pending-events", config.GetInt("max-pending-events", 20_000)),
             MaxBatchEvents = Positive("max-batch-events", config.GetInt("max-batch-events", 2_000)),
+            MinCommitInterval = NotNegative("min-commit-interval", Duration(config, "min-commit-interval", defaultMinCommitInterval)),
         };
     }
 
@@ -90,6 +104,21 @@ public sealed record JournalSettings
         "normal" => SqliteSynchronous.Normal,
         _ => throw new ConfigurationException($"sqlite-synchronous: expected full or normal, got '{value}'"),
     };
+
+    private static TimeSpan Duration(Config config, string key, TimeSpan fallback)
+    {
+        try
+        {
+            return config.GetTimeSpan(key, fallback);
+        }
+        catch (FormatException)
+        {
+            throw new ConfigurationException($"{key}: expected a duration such as 5ms or 30s, got '{config.GetString(key)}'");
+        }
+    }
+
+    private static TimeSpan NotNegative(string key, TimeSpan value) =>
+        value >= TimeSpan.Zero ? value : throw new ConfigurationException($"{key}: expected zero or more, got {value}");
 
     private static int Positive(string key, int value) =>
         value > 0 ? value : throw new ConfigurationException($"{key}: expected a positive number, got {value}");

@@ -18,7 +18,7 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
     private NpgsqlConnection? _connection;
 
     public PostgresJournalWriter(NpgsqlDataSource source, JournalSettings settings, string? writerUuid, string name)
-        : base(settings.MaxPendingEvents, settings.MaxBatchEvents, name)
+        : base(settings.MaxPendingEvents, settings.MaxBatchEvents, settings.MinCommitInterval, name)
     {
         _source = source;
         _writerUuid = writerUuid;

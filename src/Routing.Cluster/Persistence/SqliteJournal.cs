@@ -17,9 +17,12 @@ public sealed class SqliteJournal : GroupCommitJournal
     private readonly string _replaySql;
     private readonly string _deleteSql;
 
+    /// <summary><c>min-commit-interval</c> unless configured: SQLite pays a flush per commit on the writer's own thread.</summary>
+    public static readonly TimeSpan DefaultMinCommitInterval = TimeSpan.FromMilliseconds(5);
+
     public SqliteJournal(Config config)
     {
-        _settings = JournalSettings.From(config);
+        _settings = JournalSettings.From(config, DefaultMinCommitInterval);
         var j = _settings.JournalTable;
         _highestSql = $"SELECT MAX(sequence_number) FROM [{j}] WHERE persistence_id = $pid";
         _replaySql = $"SELECT sequence_number, created, message, manifest, identifier, writer_uuid FROM [{j}] " +

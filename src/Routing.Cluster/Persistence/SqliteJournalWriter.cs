@@ -15,7 +15,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     private InsertTag? _insertTag;
 
     public SqliteJournalWriter(JournalSettings settings, string? writerUuid, string name)
-        : base(settings.MaxPendingEvents, settings.MaxBatchEvents, name)
+        : base(settings.MaxPendingEvents, settings.MaxBatchEvents, settings.MinCommitInterval, name)
     {
         _settings = settings;
         _writerUuid = writerUuid;

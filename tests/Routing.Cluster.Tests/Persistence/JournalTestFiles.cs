@@ -32,6 +32,11 @@ internal sealed class JournalTestFile : IDisposable
 
     public const string SmallQueueJournal = "akka.persistence.journal.small";
 
+    /// <summary>A journal whose commits start at least <see cref="PacedInterval"/> apart.</summary>
+    public const string PacedJournal = "akka.persistence.journal.paced";
+
+    public static readonly TimeSpan PacedInterval = TimeSpan.FromSeconds(1);
+
     public Config Config() => ConfigurationFactory.ParseString($$"""
         akka.persistence.journal.plugin = "{{OurJournal}}"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
@@ -45,6 +50,12 @@ internal sealed class JournalTestFile : IDisposable
           plugin-dispatcher = "akka.actor.default-dispatcher"
           connection-string = "{{ConnectionString}}"
           max-pending-events = 10
+        }
+        akka.persistence.journal.paced {
+          class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+          connection-string = "{{ConnectionString}}"
+          min-commit-interval = {{(int)PacedInterval.TotalMilliseconds}}ms
         }
         akka.persistence.journal.sql {
           class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"

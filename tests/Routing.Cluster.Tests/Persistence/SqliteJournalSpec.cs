@@ -100,6 +100,44 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public void Batch_WithADeferredEntry_RunsEveryHandlerInItsOrder()
+    {
+        // DeferAsync puts a non-persistent entry between two events of one batch; the journal loops it back in order.
+        var probe = CreateTestProbe();
+        var actor = Sys.ActorOf(Akka.Actor.Props.Create(() => new DeferringActor("p-defer", probe.Ref)));
+
+        actor.Tell("go");
+
+        Assert.Equal("persisted a", probe.ExpectMsg<string>(cancellationToken: Ct));
+        Assert.Equal("deferred x", probe.ExpectMsg<string>(cancellationToken: Ct));
+        Assert.Equal("persisted b", probe.ExpectMsg<string>(cancellationToken: Ct));
+        Assert.Equal(["a", "b"], Replay("p-defer", 1, long.MaxValue, long.MaxValue, expectedHighest: 2).Select(p => (string)p.Payload));
+    }
+
+    private sealed class DeferringActor : UntypedPersistentActor
+    {
+        private readonly IActorRef _probe;
+
+        public DeferringActor(string persistenceId, IActorRef probe)
+        {
+            PersistenceId = persistenceId;
+            _probe = probe;
+            JournalPluginId = JournalTestFile.OurJournal;
+        }
+
+        public override string PersistenceId { get; }
+
+        protected override void OnRecover(object message) { }
+
+        protected override void OnCommand(object message)
+        {
+            PersistAsync("a", e => _probe.Tell("persisted " + e));
+            DeferAsync("x", e => _probe.Tell("deferred " + e));
+            PersistAsync("b", e => _probe.Tell("persisted " + e));
+        }
+    }
+
+    [Fact]
     public void AtomicWrite_FailingInTheDatabase_StoresNoneOfItsEvents()
     {
         WriteEvents("p-8", 1, 1);
@@ -135,6 +173,26 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public void MinCommitInterval_WritesArrivingWithinIt_WaitItOut_AndShareOneCommit()
+    {
+        var paced = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(JournalTestFile.PacedJournal);
+        paced.Tell(new WriteMessages([Atomic(Event("paced-0", 1, "e"))], TestActor, NextInstance()));
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        ExpectMsg<WriteMessageSuccess>(cancellationToken: Ct);
+        var committed = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 1; i <= 5; i++)
+        {
+            paced.Tell(new WriteMessages([Atomic(Event("paced-" + i, 1, "e"))], TestActor, NextInstance()));
+        }
+
+        Assert.Equal(5, ReceiveN(10, Ct).OfType<WriteMessageSuccess>().Count());
+        // The writer slept out the interval from the first commit's start, then took all five at once.
+        Assert.True(committed.Elapsed >= JournalTestFile.PacedInterval - TimeSpan.FromMilliseconds(100), $"committed after {committed.Elapsed}");
+        Assert.Equal(2, Stats(paced).Commits);
+    }
+
+    [Fact]
     public void QueueFull_RejectsFurtherWrites_UntilTheWriterCatchesUp()
     {
         var small = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(JournalTestFile.SmallQueueJournal);
@@ -144,17 +202,17 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
             small.Tell(new WriteMessages([Atomic([.. Enumerable.Range(1, 10).Select(n => Event("full-1", n, "e"))])], TestActor, NextInstance()));
             small.Tell(new WriteMessages([Atomic(Event("full-2", 1, "e"))], TestActor, NextInstance()));
 
-            // The journal answers in its mailbox order: both writes have been taken when the counters come back.
+            // Refused at once, while the write ahead of it still waits for the lock: an overloaded journal answers
+            // without queueing the refusal behind the backlog it refuses to grow.
+            ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+            var rejected = ExpectMsg<WriteMessageRejected>(cancellationToken: Ct);
+            Assert.IsType<JournalOverloadedException>(rejected.Cause);
+            Assert.Equal("full-2", rejected.Persistent.PersistenceId);
             Assert.Equal(1, Stats(small).Overloaded);
         }
 
-        // Akka's journal replies in request order, so the rejection follows the first write's commit.
         ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
         Assert.Equal(10, ReceiveN(10, Ct).OfType<WriteMessageSuccess>().Count());
-        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
-        var rejected = ExpectMsg<WriteMessageRejected>(cancellationToken: Ct);
-        Assert.IsType<JournalOverloadedException>(rejected.Cause);
-        Assert.Equal("full-2", rejected.Persistent.PersistenceId);
         Assert.Equal(10, Replay("full-1", 1, long.MaxValue, long.MaxValue, expectedHighest: 10).Count);
     }
 

@@ -1,0 +1,33 @@
+using Akka.Configuration;
+using Routing.Cluster.Journal;
+
+namespace Routing.Cluster.Tests.Journal;
+
+/// <summary>Reading a journal plugin section: <c>min-commit-interval</c>.</summary>
+public sealed class JournalSettingsTests
+{
+    private static Config Section(string extra) => ConfigurationFactory.ParseString("connection-string = \"Data Source=x.db\"\n" + extra);
+
+    [Fact]
+    public void MinCommitInterval_Absent_TakesTheDatabaseDefault()
+    {
+        Assert.Equal(SqliteJournal.DefaultMinCommitInterval, JournalSettings.From(Section(""), SqliteJournal.DefaultMinCommitInterval).MinCommitInterval);
+        Assert.Equal(TimeSpan.Zero, JournalSettings.From(Section("")).MinCommitInterval);
+    }
+
+    [Fact]
+    public void MinCommitInterval_Configured_OverridesTheDefault_ZeroTurnsItOff()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(12), JournalSettings.From(Section("min-commit-interval = 12ms"), SqliteJournal.DefaultMinCommitInterval).MinCommitInterval);
+        Assert.Equal(TimeSpan.Zero, JournalSettings.From(Section("min-commit-interval = 0s"), SqliteJournal.DefaultMinCommitInterval).MinCommitInterval);
+    }
+
+    [Theory]
+    [InlineData("-5ms")]
+    [InlineData("soon")]
+    public void MinCommitInterval_NegativeOrNotADuration_IsRefusedNamingTheKey(string value)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => JournalSettings.From(Section("min-commit-interval = " + value)));
+        Assert.StartsWith("min-commit-interval:", error.Message, StringComparison.Ordinal);
+    }
+}
