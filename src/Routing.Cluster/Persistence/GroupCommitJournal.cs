@@ -98,6 +98,7 @@ public abstract class GroupCommitJournal : AsyncWriteJournal
             // An event adapter threw: every atomic write is rejected, as AsyncWriteJournal does.
             Array.Fill(rejections, e);
             rows = [];
+            events = 0;
         }
 
         var request = new ActorWriteRequest(write, Self, originals, rejections, rows, events);
@@ -127,7 +128,7 @@ public abstract class GroupCommitJournal : AsyncWriteJournal
         }
     }
 
-    /// <summary>Kept for the contract of <see cref="AsyncWriteJournal"/>; writes take <see cref="AroundReceive"/>'s path.</summary>
+    /// <summary>Akka's path, taken only by a batch with a non-persistent entry (see <see cref="AroundReceive"/>).</summary>
     protected sealed override async Task<IImmutableList<Exception?>?> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
         CancellationToken cancellationToken)
     {

@@ -44,6 +44,8 @@ internal sealed class JournalTestFile : IDisposable
           class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}"
           plugin-dispatcher = "akka.actor.default-dispatcher"
           connection-string = "{{ConnectionString}}"
+          event-adapters { failing = "{{typeof(FailingAdapter).AssemblyQualifiedName}}" }
+          event-adapter-bindings { "{{typeof(AdapterFails).AssemblyQualifiedName}}" = failing }
         }
         akka.persistence.journal.small {
           class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}"
@@ -111,6 +113,17 @@ internal sealed class JournalTestFile : IDisposable
             // A journal thread may still hold the file for a moment; the temp folder is cleaned by the OS.
         }
     }
+}
+
+/// <summary>A payload whose event adapter always fails.</summary>
+public sealed record AdapterFails(string Value);
+
+/// <summary>Fails every adaptation to the journal, to drive the rejection of a whole batch.</summary>
+public sealed class FailingAdapter : IWriteEventAdapter
+{
+    public string Manifest(object evt) => string.Empty;
+
+    public object ToJournal(object evt) => throw new InvalidOperationException("this payload cannot be adapted");
 }
 
 /// <summary>A payload whose serializer always fails.</summary>

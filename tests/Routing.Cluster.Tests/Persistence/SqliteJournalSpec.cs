@@ -138,6 +138,19 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public void EventAdapterFailing_RejectsEveryWriteOfTheBatch_StoresNothing()
+    {
+        _journal.Tell(new WriteMessages([Atomic(Event("p-adapt-1", 1, "fine")), Atomic(Event("p-adapt-2", 1, new AdapterFails("x")))],
+            TestActor, NextInstance()));
+
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        var rejected = ReceiveN(2, Ct).Cast<WriteMessageRejected>().ToList();
+        Assert.All(rejected, r => Assert.IsType<InvalidOperationException>(r.Cause));
+        Assert.Equal(["p-adapt-1", "p-adapt-2"], rejected.Select(r => r.Persistent.PersistenceId));
+        Assert.Equal(0, _file.Scalar("SELECT COUNT(*) FROM journal WHERE persistence_id LIKE 'p-adapt-%'"));
+    }
+
+    [Fact]
     public void AtomicWrite_FailingInTheDatabase_StoresNoneOfItsEvents()
     {
         WriteEvents("p-8", 1, 1);
