@@ -165,7 +165,8 @@ internal abstract class JournalGroupWriter : IDisposable
             var wait = _lastCommitStart + _minCommitInterval - System.Diagnostics.Stopwatch.GetTimestamp();
             if (wait > 0 && Volatile.Read(ref _pendingEvents) < _maxBatchEvents)
             {
-                Thread.Sleep(TimeSpan.FromSeconds((double)wait / System.Diagnostics.Stopwatch.Frequency));
+                // Whole milliseconds, rounded up: Thread.Sleep would truncate a TimeSpan and wake early.
+                Thread.Sleep((int)Math.Ceiling(wait * 1000.0 / System.Diagnostics.Stopwatch.Frequency));
             }
         }
 
