@@ -70,7 +70,9 @@ public sealed record RegisterResult(RegisterStatus Status, IReadOnlyList<Registe
 
 /// <summary>
 /// The edge's port to the registrar (implemented by the node over the <c>user</c> shard region). Must not throw for a
-/// decision; a dependency fault is <see cref="RegisterStatus.Unavailable"/>.
+/// decision; a dependency fault is <see cref="RegisterStatus.Unavailable"/>. The registrar bounds its own wait: a
+/// registrar that gets no decision in time answers <see cref="RegisterStatus.Unavailable"/> (the edge sets no timer per
+/// REGISTER).
 /// </summary>
 public interface IRegistrar
 {

@@ -38,9 +38,6 @@ public sealed class RegisterHandlerOptions
     /// <summary>Retry-After on 500 when the registrar is unavailable (RFC 3261 §21.5.1), seconds. Default: 5.</summary>
     public int RetryAfterSeconds { get; init; } = 5;
 
-    /// <summary>How long the edge waits for the registrar before answering 500. Default: 5 s.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Challenges offered in a 401, most preferred first (RFC 8760 §2.4). Default: SHA-256, MD5. Some clients (SIPp 3.6)
     /// only read the first challenge and only know MD5: put MD5 first for them.
@@ -152,11 +149,9 @@ public sealed class RegisterHandler
 
     private async Task<RegisterResult> AskAsync(RegisterCommand command, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Timeout);
         try
         {
-            return await _registrar.RegisterAsync(command, timeout.Token).ConfigureAwait(false);
+            return await _registrar.RegisterAsync(command, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -6,6 +6,7 @@ using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Routing.Cluster.Messaging;
 using Routing.Cluster.Registrar;
 using Routing.Edge;
 using Routing.Edge.Registrar;
@@ -73,7 +74,6 @@ public static class RegistrarComposition
             SourceLockoutWindow = c.GetTimeSpan("source-lockout-window", TimeSpan.FromMinutes(5)),
             FlowTimerSeconds = c.GetInt("flow-timer", 120),
             RetryAfterSeconds = c.GetInt("retry-after", 5),
-            Timeout = c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)),
             MaxInFlight = PositiveInt(c, "max-in-flight", 5000),
             ChallengeAlgorithms = ChallengeAlgorithms(c),
         };
@@ -84,7 +84,13 @@ public static class RegistrarComposition
             ? SHA256.HashData(Encoding.UTF8.GetBytes(configured))
             : HMACSHA256.HashData(Encoding.UTF8.GetBytes(identity.AdminToken), "routing digest nonce v1"u8);
         var nonces = new DigestNonceOptions { Secret = secret, Lifetime = c.GetTimeSpan("nonce-lifetime", TimeSpan.FromSeconds(300)) };
-        return new Settings(entity, handler, nonces, handler.Timeout);
+        var timeout = c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5));
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"{Root}.timeout: must be a positive duration, got {c.GetString("timeout")}");
+        }
+
+        return new Settings(entity, handler, nonces, timeout);
     }
 
     private static int PositiveInt(Config c, string key, int fallback)
@@ -172,17 +178,24 @@ public static class RegistrarComposition
     }
 }
 
-/// <summary>The edge's <see cref="IRegistrar"/> over the <c>user</c> shard region.</summary>
-public sealed class ClusterRegistrar : IRegistrar
+/// <summary>
+/// The edge's <see cref="IRegistrar"/> over the <c>user</c> shard region. It enforces the registrar timeout itself
+/// (<see cref="Asker"/>: one sweep for all pending REGISTERs rather than timers per request) and answers
+/// <see cref="RegisterStatus.Unavailable"/> when the entity did not answer in time.
+/// </summary>
+public sealed class ClusterRegistrar : IRegistrar, IDisposable
 {
     private readonly ActorRegistry _registry;
     private readonly RegistrarComposition.Settings _settings;
+    private readonly TimeProvider _time;
     private IActorRef? _region;
+    private Asker? _asker;
 
-    public ClusterRegistrar(ActorRegistry registry, RegistrarComposition.Settings settings)
+    public ClusterRegistrar(ActorRegistry registry, RegistrarComposition.Settings settings, TimeProvider time)
     {
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
     public async Task<IActorRef> RegionAsync(CancellationToken cancellationToken) =>
@@ -192,6 +205,7 @@ public sealed class ClusterRegistrar : IRegistrar
     {
         ArgumentNullException.ThrowIfNull(command);
         var region = await RegionAsync(cancellationToken).ConfigureAwait(false);
+        var asker = _asker ?? CreateAsker(region);
         var contacts = new ContactRequest[command.Contacts.Count];
         for (var i = 0; i < contacts.Length; i++)
         {
@@ -202,23 +216,26 @@ public sealed class ClusterRegistrar : IRegistrar
         var message = new RegisterBindings(command.Aor, command.RequestUri, command.Star, contacts, command.HeaderExpires, command.CallId,
             command.CSeq, command.Path, new BindingSource(command.SourceAddress, command.Transport), command.UserAgent, command.Authorization,
             command.Outbound);
-        object answer;
-        try
-        {
-            answer = await region.Ask<object>(message, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException)
-        {
-            return RegisterResult.Of(RegisterStatus.Unavailable);
-        }
-
-        if (answer is not RegisterReply reply)
-        {
-            return RegisterResult.Of(RegisterStatus.Unavailable);
-        }
-
-        return Map(reply);
+        // Null (no answer within the timeout) or anything but a reply: the registrar is unavailable (500 + Retry-After).
+        return await asker.AskAsync(region, message).ConfigureAwait(false) is RegisterReply reply
+            ? Map(reply)
+            : RegisterResult.Of(RegisterStatus.Unavailable);
     }
+
+    private Asker CreateAsker(IActorRef region)
+    {
+        var created = new Asker(((IInternalActorRef)region).Provider, _settings.AskTimeout, _time);
+        var winner = Interlocked.CompareExchange(ref _asker, created, null);
+        if (winner is null)
+        {
+            return created;
+        }
+
+        created.Dispose();
+        return winner;
+    }
+
+    public void Dispose() => _asker?.Dispose();
 
     internal static RegisterResult Map(RegisterReply reply)
     {
