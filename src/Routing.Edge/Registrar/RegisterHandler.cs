@@ -76,7 +76,7 @@ public sealed class RegisterHandler
     private readonly SourceLockout _lockout;
     private readonly RegistrarEdgeMetrics _metrics;
     private readonly HashSet<string> _supported;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+    private int _inFlight;
 
     public RegisterHandler(RegisterHandlerOptions options, IRegistrar registrar, DigestNonceService? nonces, TimeProvider time,
         RegistrarEdgeMetrics metrics)
@@ -96,14 +96,14 @@ public sealed class RegisterHandler
     }
 
     /// <summary>REGISTERs currently waiting for the registrar.</summary>
-    public int InFlight => _inFlight.Count;
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>
     /// Handles one REGISTER. <paramref name="remote"/> is the packet's source; <paramref name="local"/> where it arrived;
     /// <paramref name="flowToken"/> the token of the flow it arrived on (null: no flow tokens, e.g. in unit tests of other
-    /// rules). Null: a retransmission of a request still being decided, absorbed (its answer goes out once, RFC 3261 §17.2.2).
+    /// rules).
     /// </summary>
-    public async Task<SipReply?> HandleAsync(SipMessage request, IPEndPoint remote, IPEndPoint local, SipTransportKind transport,
+    public async Task<SipReply> HandleAsync(SipMessage request, IPEndPoint remote, IPEndPoint local, SipTransportKind transport,
         CancellationToken cancellationToken, string? flowToken = null)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -116,51 +116,37 @@ public sealed class RegisterHandler
             return extracted;
         }
 
-        // Until the transaction layer (issue 4) absorbs retransmissions, the edge does it for requests in progress.
-        var key = command!.CallId + " " + command.CSeq.ToString(System.Globalization.CultureInfo.InvariantCulture) + " "
-            + Encoding.ASCII.GetString(request.TopViaBranch);
-        if (_inFlight.Count >= _options.MaxInFlight)
+        // Retransmissions never get here: the server transaction absorbs them while this one is decided (RFC 3261
+        // §17.2.2), so every call is a distinct request and only their number is bounded.
+        if (Interlocked.Increment(ref _inFlight) > _options.MaxInFlight)
         {
+            Interlocked.Decrement(ref _inFlight);
             _metrics.Answered(503);
             _metrics.Unavailable();
             return new SipReply(503, "Overloaded", "Retry-After: " + _options.RetryAfterSeconds + "\r\n");
         }
 
-        if (!_inFlight.TryAdd(key, 0))
-        {
-            _metrics.RetransmissionAbsorbed();
-            return null;
-        }
-
         RegisterResult result;
         try
         {
-            result = await AskAsync(command, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _inFlight.TryRemove(key, out _);
-        }
-
-        var reply = Respond(request, command, result, realm!, remote, local, transport);
-        _metrics.Answered(reply.Status);
-        return reply;
-    }
-
-    private async Task<RegisterResult> AskAsync(RegisterCommand command, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _registrar.RegisterAsync(command, cancellationToken).ConfigureAwait(false);
+            result = await _registrar.RegisterAsync(command!, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return RegisterResult.Of(RegisterStatus.Unavailable);
+            result = RegisterResult.Of(RegisterStatus.Unavailable);
         }
         catch (TimeoutException)
         {
-            return RegisterResult.Of(RegisterStatus.Unavailable);
+            result = RegisterResult.Of(RegisterStatus.Unavailable);
         }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+
+        var reply = Respond(request, command!, result, realm!, remote, local, transport);
+        _metrics.Answered(reply.Status);
+        return reply;
     }
 
     /// <summary>Validates and extracts; returns a reply when the edge can answer on its own, else null and the command.</summary>

@@ -17,7 +17,6 @@ public sealed class RegistrarEdgeMetrics : IDisposable
     private long _sourceLockouts;
     private long _lockedOutRequests;
     private long _unavailable;
-    private long _absorbed;
 
     public RegistrarEdgeMetrics()
     {
@@ -29,8 +28,6 @@ public sealed class RegistrarEdgeMetrics : IDisposable
             "REGISTERs refused because their source or AOR was locked out");
         _meter.CreateObservableCounter("sip.register.unavailable", () => Interlocked.Read(ref _unavailable), null,
             "REGISTERs answered 500 because the registrar or its journal failed, or 503 because too many were in progress");
-        _meter.CreateObservableCounter("sip.register.retransmissions.absorbed", () => Interlocked.Read(ref _absorbed), null,
-            "REGISTER retransmissions dropped because the original was still being decided");
     }
 
     /// <summary>Per-AOR counters (failed attempts, lock-outs) read at scrape time; null when none are wired.</summary>
@@ -57,10 +54,6 @@ public sealed class RegistrarEdgeMetrics : IDisposable
     public void LockedOutRequest() => Interlocked.Increment(ref _lockedOutRequests);
 
     public void Unavailable() => Interlocked.Increment(ref _unavailable);
-
-    public void RetransmissionAbsorbed() => Interlocked.Increment(ref _absorbed);
-
-    public long RetransmissionsAbsorbed => Interlocked.Read(ref _absorbed);
 
     public void Dispose() => _meter.Dispose();
 

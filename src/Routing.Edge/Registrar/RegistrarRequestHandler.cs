@@ -40,7 +40,7 @@ public sealed class RegistrarRequestHandler : IEdgeRequestHandler
 
     private async Task AnswerAsync(EdgeServerRequest request)
     {
-        SipReply? reply;
+        SipReply reply;
         try
         {
             var source = request.Source;
@@ -57,21 +57,17 @@ public sealed class RegistrarRequestHandler : IEdgeRequestHandler
             reply = new SipReply(500, string.Empty, "Retry-After: 5\r\n");
         }
 
-        // Null: a duplicate of a REGISTER still being decided; the original's transaction answers.
-        if (reply is not null)
+        var headers = reply.Headers;
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(headers.Length) + _serverHeader.Length);
+        try
         {
-            var headers = reply.Headers;
-            var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(headers.Length) + _serverHeader.Length);
-            try
-            {
-                var n = System.Text.Encoding.UTF8.GetBytes(headers, rented);
-                _serverHeader.CopyTo(rented.AsSpan(n));
-                request.Respond(reply.Status, reply.Reason.Length == 0 ? null : reply.Reason, rented.AsSpan(0, n + _serverHeader.Length));
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-            }
+            var n = System.Text.Encoding.UTF8.GetBytes(headers, rented);
+            _serverHeader.CopyTo(rented.AsSpan(n));
+            request.Respond(reply.Status, reply.Reason.Length == 0 ? null : reply.Reason, rented.AsSpan(0, n + _serverHeader.Length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

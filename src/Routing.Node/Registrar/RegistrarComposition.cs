@@ -204,7 +204,7 @@ public sealed class ClusterRegistrar : IRegistrar, IDisposable
     public async Task<RegisterResult> RegisterAsync(RegisterCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var region = await RegionAsync(cancellationToken).ConfigureAwait(false);
+        var region = _region ?? await RegionAsync(cancellationToken).ConfigureAwait(false);
         var asker = _asker ?? CreateAsker(region);
         var contacts = new ContactRequest[command.Contacts.Count];
         for (var i = 0; i < contacts.Length; i++)

@@ -262,22 +262,23 @@ public sealed class RegisterHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task Rfc3261_17_2_2_RetransmissionWhileTheOriginalIsDecided_IsAbsorbed()
+    public void Rfc3261_17_2_2_RetransmissionWhileTheOriginalIsDecided_IsAbsorbedByTheServerTransaction()
     {
-        var gate = new TaskCompletionSource<RegisterResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run inline: completing the gate runs the handler to its answer on this thread.
+        var gate = new TaskCompletionSource<RegisterResult>();
         var slow = new GatedRegistrar(gate.Task);
         var handler = new RegisterHandler(new RegisterHandlerOptions { Digest = false, Domains = ["example.com"] }, slow, _nonces, _time, _metrics);
-        using var original = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("\n\n\n", "\n\n", StringComparison.Ordinal))).Message!;
-        using var retransmission = SipParser.ParseDatagram(EdgeHarness.Wire(Request().Replace("\n\n\n", "\n\n", StringComparison.Ordinal))).Message!;
+        using var edge = new Routing.Edge.Tests.Transactions.TransactionHarness(new RegistrarRequestHandler(handler, new EdgeOptions()));
+        var register = Routing.Edge.Tests.Transactions.TransactionHarness.Request("REGISTER", "sip:example.com", branch: "z9hG4bKreg1");
 
-        var first = handler.HandleAsync(original, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
-        var second = await handler.HandleAsync(retransmission, Remote, Local, SipTransportKind.Udp, TestContext.Current.CancellationToken);
+        edge.Receive(register);
+        Assert.Equal(EdgeOutcome.Absorbed, edge.Receive(register));
+        Assert.Equal(1, handler.InFlight);
         gate.SetResult(RegisterResult.Of(RegisterStatus.Ok));
+        edge.Edge.RunPending();
 
-        Assert.Null(second);
-        Assert.Equal(200, (await first)!.Status);
         Assert.Equal(1, slow.Calls);
-        Assert.Equal(1, _metrics.RetransmissionsAbsorbed);
+        Assert.Equal("200", Routing.Edge.Tests.Transactions.TransactionHarness.StatusOf(Assert.Single(edge.SentTexts)));
         Assert.Equal(0, handler.InFlight);
     }
 
