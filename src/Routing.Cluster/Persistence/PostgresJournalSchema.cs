@@ -4,9 +4,10 @@ namespace Routing.Cluster.Journal;
 
 /// <summary>
 /// The tables Akka.Persistence.Sql 1.5.73 creates on PostgreSQL with <c>table-mapping = default</c> and
-/// <c>tag-write-mode = TagTable</c> (same columns, keys and indexes, read back from a database its auto-initialize
-/// made), created only where missing, so databases it created keep working and its snapshot store and read journal
-/// find what they expect.
+/// <c>tag-write-mode = TagTable</c> (same columns and keys, read back from a database its auto-initialize made),
+/// created only where missing, so databases it created keep working and its snapshot store and read journal find what
+/// they expect. As on SQLite (<see cref="SqliteJournalSchema"/>), without its indexes on <c>created</c> and on
+/// <c>sequence_number</c> alone: nothing reads by them, and each cost every event an index insert.
 /// </summary>
 internal static class PostgresJournalSchema
 {
@@ -24,8 +25,6 @@ internal static class PostgresJournalSchema
             CONSTRAINT "PK_{journal}" PRIMARY KEY (ordering),
             CONSTRAINT {journal}_uq UNIQUE (persistence_id, sequence_number)
         );
-        CREATE INDEX IF NOT EXISTS {journal}_created_idx ON {journal} (created);
-        CREATE INDEX IF NOT EXISTS {journal}_sequence_number_idx ON {journal} (sequence_number);
         CREATE TABLE IF NOT EXISTS {tags} (
             ordering_id bigint NOT NULL,
             tag text NOT NULL,

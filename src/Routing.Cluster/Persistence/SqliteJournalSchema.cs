@@ -4,10 +4,17 @@ namespace Routing.Cluster.Journal;
 
 /// <summary>
 /// The DDL Akka.Persistence.Sql 1.5.73 creates for SQLite with <c>table-mapping = default</c> and
-/// <c>tag-write-mode = TagTable</c> (copied from a file its auto-initialize produced). Identical text matters: the
-/// snapshot store and the read journal keep creating their own tables with "if not exists", and old files must open.
+/// <c>tag-write-mode = TagTable</c> (copied from a file its auto-initialize produced), less two of its indexes.
+/// Identical tables matter: the snapshot store keeps creating its own with "if not exists", and old files must open.
 /// No metadata table: Akka.Persistence.Sql only uses it with <c>delete-compatibility-mode = on</c>, which we never set.
 /// </summary>
+/// <remarks>
+/// Not created: the indexes on <c>created</c> and on <c>sequence_number</c> alone. No query of ours or of
+/// Akka.Persistence.Sql's read journal reads by either (replay, highest sequence number and deletes go by
+/// (persistence_id, sequence_number), tag queries by the tag table and <c>ordering</c>), and each costs every event a
+/// B-tree insert on the one writer thread; the one on <c>sequence_number</c> lands on a random leaf, so a commit also
+/// wrote more WAL pages. Files that already have them keep them.
+/// </remarks>
 internal static class SqliteJournalSchema
 {
     public static string Ddl(string journal, string tags) => $"""
@@ -24,8 +31,6 @@ internal static class SqliteJournalSchema
         	[writer_uuid]     NVarChar(128)      NULL
         );
         CREATE UNIQUE INDEX IF NOT EXISTS {journal}_uq ON {journal} (persistence_id, sequence_number);
-        CREATE INDEX IF NOT EXISTS {journal}_created_idx ON {journal} (created);
-        CREATE INDEX IF NOT EXISTS {journal}_sequence_number_idx ON {journal} (sequence_number);
         CREATE TABLE IF NOT EXISTS [{tags}]
         (
         	[ordering_id]    INTEGER       NOT NULL,
