@@ -74,7 +74,7 @@ public static class RegistrarComposition
             SourceLockoutWindow = c.GetTimeSpan("source-lockout-window", TimeSpan.FromMinutes(5)),
             FlowTimerSeconds = c.GetInt("flow-timer", 120),
             RetryAfterSeconds = c.GetInt("retry-after", 5),
-            MaxInFlight = PositiveInt(c, "max-in-flight", 5000),
+            MaxInFlight = PositiveInt(c, "max-in-flight", 8000),
             ChallengeAlgorithms = ChallengeAlgorithms(c),
         };
         // Nodes of one cluster must share the nonce secret (a nonce from one edge is checked by any entity): configure
