@@ -20,14 +20,20 @@ public sealed class AskerTests : Akka.TestKit.Xunit.TestKit
 
     private IActorRefProvider Provider => ((ExtendedActorSystem)Sys).Provider;
 
+    /// <summary>Asks a fresh probe "question" and waits until the probe has it (its LastSender is the reply target).</summary>
+    private (Akka.TestKit.TestProbe Target, Task<object?> Ask) AskAProbe(Asker asker)
+    {
+        var target = CreateTestProbe();
+        var ask = asker.AskAsync(target.Ref, "question").AsTask();
+        target.ExpectMsg("question", cancellationToken: TestContext.Current.CancellationToken);
+        return (target, ask);
+    }
+
     [Fact]
     public async Task Reply_CompletesTheAsk_WithTheMessageToldToTheSender()
     {
         using var asker = new Asker(Provider, Timeout, _time);
-        var target = CreateTestProbe();
-
-        var ask = asker.AskAsync(target.Ref, "question").AsTask();
-        target.ExpectMsg("question", cancellationToken: TestContext.Current.CancellationToken);
+        var (target, ask) = AskAProbe(asker);
         target.LastSender.Tell("answer");
 
         Assert.Equal("answer", await ask.WaitAsync(Dilated(TimeSpan.FromSeconds(5)), TestContext.Current.CancellationToken));
@@ -38,10 +44,7 @@ public sealed class AskerTests : Akka.TestKit.Xunit.TestKit
     public async Task ReplyTarget_WhilePending_ResolvesByItsPath_SoThatARemoteReplyFindsIt()
     {
         using var asker = new Asker(Provider, Timeout, _time);
-        var target = CreateTestProbe();
-
-        var ask = asker.AskAsync(target.Ref, "question").AsTask();
-        target.ExpectMsg("question", cancellationToken: TestContext.Current.CancellationToken);
+        var (target, ask) = AskAProbe(asker);
         var sender = target.LastSender;
         // A reply from another node arrives by path: the provider must resolve it to the same target.
         var resolved = Provider.ResolveActorRef(sender.Path.ToSerializationFormatWithAddress(Provider.DefaultAddress));
@@ -57,10 +60,7 @@ public sealed class AskerTests : Akka.TestKit.Xunit.TestKit
     public async Task NoReply_WithinTheTimeout_CompletesWithNull_AndALateReplyIsIgnored()
     {
         using var asker = new Asker(Provider, Timeout, _time);
-        var target = CreateTestProbe();
-
-        var ask = asker.AskAsync(target.Ref, "question").AsTask();
-        target.ExpectMsg("question", cancellationToken: TestContext.Current.CancellationToken);
+        var (target, ask) = AskAProbe(asker);
         _time.Advance(Timeout - TimeSpan.FromMilliseconds(600));
         Assert.False(ask.IsCompleted);
         Assert.Equal(1, asker.Pending);
