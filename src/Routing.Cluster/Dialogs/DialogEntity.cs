@@ -112,8 +112,9 @@ public sealed class DialogEntity : ReceivePersistentActor
         if (decision.Events.Count == 0)
         {
             // A duplicate, a query or a route without effect: nothing to write (deferred events stay deferred).
-            Reply(Sender, decision.Reply);
+            // Timers first: a caller that moves a test clock on the reply must find them armed.
             Arm();
+            Reply(Sender, decision.Reply);
             return;
         }
 
@@ -127,8 +128,8 @@ public sealed class DialogEntity : ReceivePersistentActor
                 _deferred.Add(e);
             }
 
-            Reply(Sender, decision.Reply);
             Arm();
+            Reply(Sender, decision.Reply);
             return;
         }
 
@@ -204,8 +205,8 @@ public sealed class DialogEntity : ReceivePersistentActor
         var replyTo = Sender;
         if (events.Count == 0 && _deferred.Count == 0)
         {
-            Reply(replyTo, reply);
             Arm();
+            Reply(replyTo, reply);
             return;
         }
 
@@ -240,8 +241,8 @@ public sealed class DialogEntity : ReceivePersistentActor
 
             _deferred.RemoveRange(0, deferred);
             _awaitingWrite = null;
-            Reply(replyTo, reply);
             Arm();
+            Reply(replyTo, reply);
         });
     }
 

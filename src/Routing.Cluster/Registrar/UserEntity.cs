@@ -206,8 +206,9 @@ public sealed class UserEntity : ReceivePersistentActor
         if (decision.Persist.Count == 0)
         {
             _state = decision.Next;
-            Sender.Tell(decision.Reply);
+            // Timers first: a caller that moves a test clock on the reply must find them armed.
             Arm();
+            Sender.Tell(decision.Reply);
             return;
         }
 
@@ -257,6 +258,7 @@ public sealed class UserEntity : ReceivePersistentActor
 
             _state = state;
             _awaitingWrite = null;
+            Arm();
             if (reply is not null)
             {
                 replyTo.Tell(reply);
@@ -268,8 +270,6 @@ public sealed class UserEntity : ReceivePersistentActor
                 _sinceSnapshot = 0;
                 SaveSnapshot(UserSnapshot.Of(_state));
             }
-
-            Arm();
         });
     }
 
