@@ -67,6 +67,30 @@ internal static class TestEnvironment
         throw new InvalidOperationException("no free loopback port found");
     }
 
+    /// <summary>
+    /// A port for baresip's <c>sip_listen</c>: free for TCP and UDP, with the next port free for TCP as well (baresip
+    /// 1.0 binds SIP over TLS on the listen port + 1, and fails to start when another socket holds it).
+    /// </summary>
+    public static int FreeBaresipPort()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = FreePort();
+            using var tls = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                tls.Bind(new IPEndPoint(IPAddress.Loopback, port + 1));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // The TLS port is taken; try another pair.
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port pair found");
+    }
+
     public static string TempDirectory()
     {
         var dir = Path.Combine(Path.GetTempPath(), "routing-e2e-" + Guid.NewGuid().ToString("N")[..12]);

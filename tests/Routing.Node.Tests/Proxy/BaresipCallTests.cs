@@ -172,9 +172,9 @@ public sealed class BaresipCallTests : IDisposable
 
         var outbound = $"outbound=\"sip:127.0.0.1:{P(_node.SipPort)}\"";
         var aliceCtrl = TestEnvironment.FreePort();
-        var alice = Phone("alice", TestEnvironment.FreePort(), aliceCtrl, 21000,
+        var alice = Phone("alice", TestEnvironment.FreeBaresipPort(), aliceCtrl, 21000,
             $"<sip:alice@example.com>;auth_pass=s3cret;{outbound};regint=60");
-        var bobSip = TestEnvironment.FreePort();
+        var bobSip = TestEnvironment.FreeBaresipPort();
         var bob = Phone("bob", bobSip, TestEnvironment.FreePort(), 21200,
             $"<sip:bob@example.com>;auth_pass=s3cret;{outbound};regint=60;answermode=auto");
         using var bobPhone = StartPhone(bob);

@@ -65,6 +65,18 @@ public sealed class RegistrarCompositionTests
     }
 
     [Fact]
+    public void Read_Timeout_DefaultFiveSecondsAndANonPositiveOneNamesTheKey()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), RegistrarComposition.Read(new NodeOptions(), Identity, new EdgeOptions()).AskTimeout);
+        Assert.Equal(8000, RegistrarComposition.Read(new NodeOptions(), Identity, new EdgeOptions()).Edge.MaxInFlight);
+        var o = new NodeOptions { ConfigFile = ConfigurationFactory.ParseString("routing.registrar.timeout = 0s") };
+
+        var e = Assert.Throws<ConfigurationException>(() => RegistrarComposition.Read(o, Identity, new EdgeOptions()));
+
+        Assert.Contains("routing.registrar.timeout", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_NonceSecret_DerivedFromTheAdminTokenUnlessConfigured()
     {
         var a = RegistrarComposition.Read(new NodeOptions(), Identity, new EdgeOptions());

@@ -149,7 +149,7 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
         await _node.ProvisionAsync("bob", "bob-secret", Ct);
         var dir = Path.Combine(_node.DataDirectory, "baresip");
         Directory.CreateDirectory(dir);
-        var port = TestEnvironment.FreePort();
+        var port = TestEnvironment.FreeBaresipPort();
         await File.WriteAllTextAsync(Path.Combine(dir, "config"), $"""
             poll_method		epoll
             sip_listen		127.0.0.1:{port}
