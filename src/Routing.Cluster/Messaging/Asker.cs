@@ -56,6 +56,13 @@ public sealed class Asker : IDisposable
         var reply = new ReplyTarget(this, _provider.TempPath());
         _provider.RegisterTempActor(reply, reply.Path);
         _pending[reply] = _time.GetTimestamp() + _timeoutTicks;
+        if (Volatile.Read(ref _disposed))
+        {
+            // Disposed meanwhile: the sweep is gone, so nothing would ever end this ask.
+            reply.Complete(null);
+            return reply.Task;
+        }
+
         target.Tell(message, reply);
         return reply.Task;
     }

@@ -57,7 +57,7 @@ public sealed class AskerTests : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
-    public async Task NoReply_WithinTheTimeout_CompletesWithNull_AndALateReplyIsIgnored()
+    public async Task NoReply_WithinTheTimeout_CompletesWithNullWithinOneSweepPeriod()
     {
         using var asker = new Asker(Provider, Timeout, _time);
         var (target, ask) = AskAProbe(asker);
@@ -70,7 +70,6 @@ public sealed class AskerTests : Akka.TestKit.Xunit.TestKit
 
         Assert.Null(await ask.WaitAsync(Dilated(TimeSpan.FromSeconds(5)), TestContext.Current.CancellationToken));
         Assert.Equal(0, asker.Pending);
-        target.LastSender.Tell("late");
     }
 
     [Fact]
