@@ -38,6 +38,20 @@ public static class NodeProgram
             ? Akka.Actor.CoordinatedShutdown.Get(system).ShutdownReason
             : null;
 
+    /// <summary>The outermost configuration error in an exception's chain (it names the setting; its causes may not).</summary>
+    internal static Akka.Configuration.ConfigurationException? ConfigurationError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Akka.Configuration.ConfigurationException config)
+            {
+                return config;
+            }
+        }
+
+        return null;
+    }
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(stdout);
@@ -110,6 +124,14 @@ public static class NodeProgram
             await StopQuietlyAsync(app);
             await stderr.WriteLineAsync(Prefix + e.Failure);
             return ExitStartFailed;
+        }
+        catch (Exception e) when (ConfigurationError(e) is { } config)
+        {
+            // A section read while the host is built (routing.registrar, routing.proxy, akka) refused a value: an
+            // operator mistake like a bad flag, so the same one line and exit code 2, not a start failure.
+            await StopQuietlyAsync(app);
+            await stderr.WriteLineAsync(Prefix + OneLine(config.Message));
+            return ExitUsage;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -52,6 +52,19 @@ public static class ProxyComposition
 
     public static Settings Read(NodeOptions options, EdgeOptions edge, bool revealUnknownUsers)
     {
+        try
+        {
+            return ReadValues(options, edge, revealUnknownUsers);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+        {
+            // HOCON's getters name the value but not the key: name the section at least.
+            throw new ConfigurationException($"{Root}: a value has the wrong type: {e.Message}", e);
+        }
+    }
+
+    private static Settings ReadValues(NodeOptions options, EdgeOptions edge, bool revealUnknownUsers)
+    {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(edge);
         var c = options.ConfigFile is { } file && file.HasPath(Root) ? file.GetConfig(Root) : ConfigurationFactory.Empty;

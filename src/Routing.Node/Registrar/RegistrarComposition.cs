@@ -42,6 +42,19 @@ public static class RegistrarComposition
 
     public static Settings Read(NodeOptions options, NodeIdentity identity, EdgeOptions edge)
     {
+        try
+        {
+            return ReadValues(options, identity, edge);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+        {
+            // HOCON's getters name the value but not the key: name the section at least.
+            throw new ConfigurationException($"{Root}: a value has the wrong type: {e.Message}", e);
+        }
+    }
+
+    private static Settings ReadValues(NodeOptions options, NodeIdentity identity, EdgeOptions edge)
+    {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(edge);

@@ -108,6 +108,23 @@ public sealed class LifecycleTests : IDisposable
         AssertOneLine(p, setting, accepted);
     }
 
+    [Theory]
+    [InlineData("routing.registrar.max-in-flight = 0", "routing.registrar.max-in-flight", "positive")]
+    [InlineData("routing.registrar.timeout = soon", "routing.registrar", "soon")]
+    [InlineData("routing.proxy.max-calls-setting-up = many", "routing.proxy", "many")]
+    public async Task BadRegistrarOrProxyValue_OneClearLineAndExitCode2(string line, string setting, string value)
+    {
+        var node = new NodeUnderTest(Path.Combine(_dir, "data"));
+        var config = Path.Combine(_dir, "bad.conf");
+        await File.WriteAllTextAsync(config, line + "\n", TestContext.Current.CancellationToken);
+
+        using var p = await RunNodeToExitAsync("--config", config, "--sip", $"udp:127.0.0.1:{node.SipPort}", "--admin", node.AdminUrl,
+            "--akka", $"127.0.0.1:{node.AkkaPort}", "--data", node.DataDirectory);
+
+        Assert.Equal(2, p.ExitCode);
+        AssertOneLine(p, setting, value);
+    }
+
     [Fact]
     public async Task SipUdpPortInUse_OneClearLineAndExitCode1()
     {
