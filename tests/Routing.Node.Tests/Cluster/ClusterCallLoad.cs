@@ -134,7 +134,9 @@ internal sealed class ClusterCallLoad : IAsyncDisposable
         return new StreamFigures(
             _shortUac.Counter("OutgoingCall(C)"), _shortUac.Counter("SuccessfulCall(C)"), _shortUac.Counter("FailedCall(C)"),
             _register.Counter("OutgoingCall(C)"), [.. _register.Logged("ok").Keys], _register.Counter("FailedCall(C)"),
-            _shortUac.Errors + _register.Errors);
+            // SIPp's own stderr too: a stream that could not start (a port taken meanwhile) writes nothing to its error log.
+            $"{_shortUac.Errors}{_register.Errors}short-call UAC exit {_shortUac.Process.ExitCode}: {_shortUac.Process.Stderr}\n" +
+            $"REGISTER stream exit {_register.Process.ExitCode}: {_register.Process.Stderr}");
     }
 
     /// <summary>

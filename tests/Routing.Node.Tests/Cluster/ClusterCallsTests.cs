@@ -56,8 +56,8 @@ public sealed class ClusterCallsTests
         await ClusterCallLoad.AssertBindingsAsync(cluster["node2"], streams.RegistersOk, load.RegisterContactPort);
         await load.AssertHeldCdrsAsync(cluster["node3"], TestEnvironment.Scaled(2));
 
-        Assert.True(streams.Calls >= 100, $"only {streams.Calls} new calls placed during the cycle");
-        Assert.True(streams.RegistersOk.Count >= 100, $"only {streams.RegistersOk.Count} REGISTERs acknowledged during the cycle");
+        Assert.True(streams.Calls >= 100, $"only {streams.Calls} new calls placed during the cycle\n{streams.Errors}");
+        Assert.True(streams.RegistersOk.Count >= 100, $"only {streams.RegistersOk.Count} REGISTERs acknowledged during the cycle\n{streams.Errors}");
         // A drain lets what is in flight on the member finish before its sockets close, and new requests that reach
         // it meanwhile are retransmitted to another member, so the goal is zero failures. While a member leaves or
         // rejoins, the shard coordinator's state write can take longer than its 5 s updating-state-timeout: a location
