@@ -186,6 +186,17 @@ public abstract class GroupCommitJournal : AsyncWriteJournal
 
     protected override bool ReceivePluginInternal(object message)
     {
+        if (message is SnapshotWriteRequest snapshot)
+        {
+            // A snapshot store sharing this journal's writer (SqliteSnapshotStore): the write joins the next batch.
+            if (!Writer.TryEnqueue(snapshot))
+            {
+                snapshot.Complete(Overload());
+            }
+
+            return true;
+        }
+
         if (message is GetJournalStats)
         {
             Sender.Tell(new JournalStats(Writer.Commits, Writer.Events, Interlocked.Read(ref _overloaded)));

@@ -124,7 +124,7 @@ public sealed record JournalSettings
         value > 0 ? value : throw new ConfigurationException($"{key}: expected a positive number, got {value}");
 
     // Table names are spliced into SQL text, so only plain identifiers are accepted.
-    private static string Identifier(string key, string value)
+    internal static string Identifier(string key, string value)
     {
         if (value.Length == 0 || !value.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
         {

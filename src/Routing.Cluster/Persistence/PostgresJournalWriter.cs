@@ -35,7 +35,8 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
     protected override TimeSpan DrainTimeout => TimeSpan.FromSeconds(35);
 
     // 23505 unique_violation: a sequence number written twice, which belongs to one request.
-    protected override bool IsPerRequestFailure(Exception failure) => failure is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+    protected override bool IsPerRequestFailure(Exception failure) =>
+        failure is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } or SnapshotWriteException;
 
     protected override int Commit(List<JournalWriteRequest> requests)
     {
@@ -48,6 +49,13 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
             var run = new Run();
             foreach (var request in requests)
             {
+                if (request is SnapshotWriteRequest)
+                {
+                    // Only SqliteSnapshotStore sends these; on PostgreSQL the snapshot store is Akka.Persistence.Sql's.
+                    throw new SnapshotWriteException("snapshot writes through the journal are supported on SQLite only",
+                        new NotSupportedException(nameof(SnapshotWriteRequest)));
+                }
+
                 foreach (var write in request.Writes)
                 {
                     if (write is null)

@@ -54,6 +54,25 @@ internal static class SqliteJournalSchema
         CREATE INDEX IF NOT EXISTS {tags}_tag_ordering_idx ON {tags} (tag, ordering_id);
         """;
 
+    /// <summary>
+    /// The snapshot table as Akka.Persistence.Sql 1.5.73 creates it for SQLite (default mapping), for
+    /// <see cref="SqliteSnapshotStore"/>; without its indexes on <c>sequence_number</c> and on <c>created</c> alone, which
+    /// no query reads by (every read and delete goes by persistence id first). Files that already have them keep them.
+    /// </summary>
+    public static string SnapshotDdl(string table) => $"""
+        CREATE TABLE IF NOT EXISTS [{table}]
+        (
+        	[persistence_id]  NVarChar(255) NOT NULL,
+        	[sequence_number] INTEGER       NOT NULL,
+        	[created]         INTEGER       NOT NULL,
+        	[snapshot]        VarBinary         NULL,
+        	[manifest]        NVarChar(500)     NULL,
+        	[serializer_id]   INTEGER           NULL,
+
+        	CONSTRAINT [PK_{table}] PRIMARY KEY ([persistence_id], [sequence_number])
+        );
+        """;
+
     /// <summary>Switches the file to WAL (persists in the file) and creates the tables if asked.</summary>
     public static void Initialize(SqliteConnection connection, JournalSettings settings)
     {

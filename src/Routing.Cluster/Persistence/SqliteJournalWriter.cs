@@ -13,6 +13,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     private SqliteConnection? _connection;
     private InsertEvent? _insert;
     private InsertTag? _insertTag;
+    private readonly Dictionary<string, SnapshotStatements> _snapshots = [];
 
     public SqliteJournalWriter(JournalSettings settings, string? writerUuid, string name)
         : base(settings.MaxPendingEvents, settings.MaxBatchEvents, settings.MinCommitInterval, name)
@@ -26,7 +27,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     protected override TimeSpan DrainTimeout => _settings.BusyTimeout + TimeSpan.FromSeconds(5);
 
     protected override bool IsPerRequestFailure(Exception failure) =>
-        failure is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT };
+        failure is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT } or SnapshotWriteException;
 
     protected override int Commit(List<JournalWriteRequest> requests)
     {
@@ -37,6 +38,12 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
             BeginImmediate(connection);
             foreach (var request in requests)
             {
+                if (request is SnapshotWriteRequest snapshot)
+                {
+                    WriteSnapshot(connection, snapshot);
+                    continue;
+                }
+
                 foreach (var write in request.Writes)
                 {
                     if (write is null)
@@ -149,6 +156,54 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         }
     }
 
+    /// <summary>
+    /// A snapshot save (and the removal of the same id's older snapshots) or deletion, inside the batch's transaction.
+    /// A failure here (a missing table, say) is the snapshot request's own: rethrown as <see cref="SnapshotWriteException"/>
+    /// so that the batch is retried request by request and the events in it still commit.
+    /// </summary>
+    private void WriteSnapshot(SqliteConnection connection, SnapshotWriteRequest request)
+    {
+        try
+        {
+            if (!_snapshots.TryGetValue(request.Table, out var statements))
+            {
+                statements = new SnapshotStatements(connection, request.Table);
+                _snapshots[request.Table] = statements;
+            }
+
+            if (request.Save is { } row)
+            {
+                var save = statements.Save;
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_text(save, 1, row.PersistenceId));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(save, 2, row.SequenceNr));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(save, 3, row.Created));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_blob(save, 4, row.Snapshot));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_text(save, 5, row.Manifest));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(save, 6, row.SerializerId));
+                Step(connection, save);
+                var prune = statements.PruneOlder;
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_text(prune, 1, row.PersistenceId));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(prune, 2, row.SequenceNr));
+                Step(connection, prune);
+            }
+
+            if (request.Deletion is { } d)
+            {
+                var delete = statements.Delete;
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_text(delete, 1, d.PersistenceId));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(delete, 2, d.MinSequenceNr));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(delete, 3, d.MaxSequenceNr));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(delete, 4, d.MinCreated));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(delete, 5, d.MaxCreated));
+                Step(connection, delete);
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw new SnapshotWriteException($"snapshot write to table {request.Table} failed: {e.Message}", e);
+        }
+    }
+
     private static void Bound(SqliteConnection connection, int rc)
     {
         if (rc != SQLitePCL.raw.SQLITE_OK)
@@ -250,6 +305,42 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         public void Dispose() => Statement.Dispose();
     }
 
+    /// <summary>The prepared snapshot statements of one snapshot table (parameters by position).</summary>
+    private sealed class SnapshotStatements : IDisposable
+    {
+        public SnapshotStatements(SqliteConnection connection, string table)
+        {
+            try
+            {
+                Save = Prepare(connection,
+                    $"INSERT OR REPLACE INTO [{table}] (persistence_id, sequence_number, created, snapshot, manifest, serializer_id) " +
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                PruneOlder = Prepare(connection, $"DELETE FROM [{table}] WHERE persistence_id = ?1 AND sequence_number < ?2");
+                Delete = Prepare(connection,
+                    $"DELETE FROM [{table}] WHERE persistence_id = ?1 AND sequence_number >= ?2 AND sequence_number <= ?3 " +
+                    "AND created >= ?4 AND created <= ?5");
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public SQLitePCL.sqlite3_stmt Save { get; } = null!;
+
+        public SQLitePCL.sqlite3_stmt PruneOlder { get; } = null!;
+
+        public SQLitePCL.sqlite3_stmt Delete { get; } = null!;
+
+        public void Dispose()
+        {
+            Save?.Dispose();
+            PruneOlder?.Dispose();
+            Delete?.Dispose();
+        }
+    }
+
     private SqliteConnection EnsureConnection()
     {
         if (_connection is not null)
@@ -281,6 +372,12 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
 
     protected override void CloseConnection()
     {
+        foreach (var statements in _snapshots.Values)
+        {
+            statements.Dispose();
+        }
+
+        _snapshots.Clear();
         _insert?.Dispose();
         _insertTag?.Dispose();
         _insert = null;

@@ -52,8 +52,9 @@ public static partial class NodeHost
 
     /// <summary>
     /// SQLite: both journals (app and sharding) are our group-commit writer instead of Akka.Persistence.Sql's, on the
-    /// same tables and schema, and the CDR feed reads them through our <see cref="SqliteReadJournal"/>; the snapshot
-    /// stores and the SQL read journal (still used for persistence ids) stay Akka.Persistence.Sql's. Their reads run as
+    /// same tables and schema, and the CDR feed reads them through our <see cref="SqliteReadJournal"/>. The entities'
+    /// snapshots go through the app journal's writer (<see cref="SqliteSnapshotStore"/>); the sharding snapshot store
+    /// and the SQL read journal (still used for persistence ids) stay Akka.Persistence.Sql's. Their reads run as
     /// read-uncommitted: Microsoft.Data.Sqlite opens every other isolation level with BEGIN IMMEDIATE (the write lock), so
     /// each read queued behind the writer; a deferred read in WAL mode reads a consistent snapshot without it.
     /// </summary>
@@ -63,7 +64,7 @@ public static partial class NodeHost
         return $$"""
             akka.persistence.journal.sql { class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}", sqlite-synchronous = {{sync}} }
             akka.persistence.journal.sharding { class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}", sqlite-synchronous = {{sync}} }
-            akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
+            akka.persistence.snapshot-store.sql { class = "{{typeof(SqliteSnapshotStore).AssemblyQualifiedName}}", journal-plugin = "akka.persistence.journal.sql" }
             akka.persistence.snapshot-store.sharding.read-isolation-level = read-uncommitted
             akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
             {{SqliteReadJournal.Identifier}} { class = "{{typeof(SqliteReadJournalProvider).AssemblyQualifiedName}}", write-plugin = "akka.persistence.journal.sql", refresh-interval = 250ms, max-buffer-size = 500 }

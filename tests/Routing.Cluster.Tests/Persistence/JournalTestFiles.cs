@@ -37,6 +37,18 @@ internal sealed class JournalTestFile : IDisposable
 
     public static readonly TimeSpan PacedInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Our snapshot store, writing through <see cref="OurJournal"/>'s writer.</summary>
+    public const string OurSnapshots = "akka.persistence.snapshot-store.fast";
+
+    /// <summary>Our snapshot store on <see cref="PacedJournal"/>'s writer.</summary>
+    public const string PacedSnapshots = "akka.persistence.snapshot-store.paced";
+
+    /// <summary>Our snapshot store on <see cref="PacedJournal"/>'s writer, pointed at a table that does not exist.</summary>
+    public const string MissingTableSnapshots = "akka.persistence.snapshot-store.missing-table";
+
+    /// <summary>Akka.Persistence.Sql's snapshot store on the same file.</summary>
+    public const string SqlSnapshots = "akka.persistence.snapshot-store.sql";
+
     public Config Config() => ConfigurationFactory.ParseString($$"""
         akka.persistence.journal.plugin = "{{OurJournal}}"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
@@ -58,6 +70,31 @@ internal sealed class JournalTestFile : IDisposable
           plugin-dispatcher = "akka.actor.default-dispatcher"
           connection-string = "{{ConnectionString}}"
           min-commit-interval = {{(int)PacedInterval.TotalMilliseconds}}ms
+        }
+        akka.persistence.snapshot-store.fast {
+          class = "{{typeof(SqliteSnapshotStore).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+          connection-string = "{{ConnectionString}}"
+          journal-plugin = "{{OurJournal}}"
+        }
+        akka.persistence.snapshot-store.paced {
+          class = "{{typeof(SqliteSnapshotStore).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+          connection-string = "{{ConnectionString}}"
+          journal-plugin = "{{PacedJournal}}"
+        }
+        akka.persistence.snapshot-store.missing-table {
+          class = "{{typeof(SqliteSnapshotStore).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+          connection-string = "{{ConnectionString}}"
+          journal-plugin = "{{PacedJournal}}"
+          auto-initialize = off
+          default.snapshot.table-name = no_such_table
+        }
+        akka.persistence.snapshot-store.sql {
+          class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
+          connection-string = "{{ConnectionString}}"
+          provider-name = "SQLite.MS"
         }
         akka.persistence.journal.sql {
           class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"

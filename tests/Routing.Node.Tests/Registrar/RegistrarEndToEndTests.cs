@@ -49,6 +49,11 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
         }
 
         await _node.StopAsync(Ct);
+        // Each user has three events (provisioned, credentials, binding) and snapshots every two (RegistrarNode).
+        Assert.Equal(UserCount, JournalScalar("SELECT COUNT(*) FROM snapshot WHERE persistence_id LIKE 'user-sip:load%'"));
+        // The table is SqliteSnapshotStore's: Akka.Persistence.Sql's store would have created its index on created.
+        Assert.Equal(0, JournalScalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'snapshot_created_idx'"));
+        Assert.Equal(1, JournalScalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sharding_snapshot_created_idx'"));
         await _node.StartAsync(Ct);
 
         using (var show = await _node.RoutectlAsync(Ct, "user", "show", $"sip:{users[^1].User}@{RegistrarNode.Domain}"))
@@ -68,6 +73,15 @@ public sealed class RegistrarEndToEndTests : IClassFixture<RegistrarNode>
             }
         });
         Assert.Equal(0, missing);
+    }
+
+    private long JournalScalar(string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_node.DataDirectory, "journal.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 
     [Fact]

@@ -38,6 +38,9 @@ public sealed class RegistrarNode : IAsyncLifetime
               min-expires = 5
               lockout-attempts = {{LockoutAttempts}}
               source-lockout-attempts = 1000
+              # Every user entity snapshots after its second event, so a restart recovers users from snapshots
+              # written through the journal's writer (SqliteSnapshotStore) and the events after them.
+              snapshot-every = 2
             }
             """);
     }
