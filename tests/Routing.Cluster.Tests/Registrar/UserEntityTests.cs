@@ -91,6 +91,25 @@ public sealed class UserEntityTests : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public void SnapshotPhase_SpreadsAorsCreatedTogetherOverTheWholeCycle()
+    {
+        const int every = 100;
+        var perPhase = new int[every];
+        for (var i = 0; i < 10_000; i++)
+        {
+            var phase = UserEntity.SnapshotPhase($"{UserEntity.PersistenceIdPrefix}sip:user{i:D5}@127.0.0.1", every);
+            Assert.InRange(phase, 0, every - 1);
+            perPhase[phase]++;
+        }
+
+        // 100 per phase on average: no phase holds a wave, none is empty.
+        Assert.InRange(perPhase.Min(), 50, 100);
+        Assert.InRange(perPhase.Max(), 100, 160);
+        Assert.Equal(UserEntity.SnapshotPhase("user-sip:a@b", every), UserEntity.SnapshotPhase("user-sip:a@b", every));
+        Assert.Equal(0, UserEntity.SnapshotPhase("user-sip:a@b", 1));
+    }
+
+    [Fact]
     public async Task JournalWriteFailure_AnswersUnavailableAndLosesNothingAcknowledged()
     {
         var entity = Entity();
