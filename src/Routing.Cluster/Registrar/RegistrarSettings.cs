@@ -1,6 +1,6 @@
 namespace Routing.Cluster.Registrar;
 
-/// <summary>How REGISTER requests are authenticated (HOCON <c>routing.registrar.authentication</c>, flag <c>--auth</c>).</summary>
+/// <summary>How REGISTER requests are authenticated (HOCON <c>routing.node.auth.mode</c>, flag <c>--auth</c>).</summary>
 public enum RegistrarAuthentication
 {
     /// <summary>RFC 3261 §22.4 digest with stateless nonces.</summary>

@@ -14,15 +14,26 @@ public static class NodeHocon
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(file);
-        if (!file.HasPath(Root))
+        if (ConfigSection.FirstUnknownSection(file) is { } section)
         {
-            return null;
+            return new OptionError(OptionErrorKind.UnknownConfigKey, section,
+                $"unknown section; the node reads {string.Join(", ", ConfigSection.Sections.Select(s => "routing." + s))}");
         }
 
-        var c = file.GetConfig(Root);
+        var c = new ConfigSection(file, Root);
         try
         {
-            return ApplySip(o, c) ?? ApplyTransport(o, c) ?? ApplyAdmin(o, c) ?? ApplyStorage(o, c) ?? ApplyCluster(o, c) ?? ApplyMisc(o, c);
+            var error = ApplySip(o, c) ?? ApplyTransport(o, c) ?? ApplyAdmin(o, c) ?? ApplyStorage(o, c) ?? ApplyCluster(o, c) ?? ApplyMisc(o, c);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            // routing.node.name is read by NodeDirectory.NameOf.
+            c.ReadElsewhere("name");
+            return c.FirstUnknownKey() is { } unknown
+                ? new OptionError(OptionErrorKind.UnknownConfigKey, unknown, "unknown key; the keys are listed in cluster-config/node.conf")
+                : null;
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or InvalidCastException or OverflowException)
         {
@@ -30,7 +41,7 @@ public static class NodeHocon
         }
     }
 
-    private static OptionError? ApplySip(NodeOptions o, Config c)
+    private static OptionError? ApplySip(NodeOptions o, ConfigSection c)
     {
         if (c.HasPath("sip.listen"))
         {
@@ -85,7 +96,7 @@ public static class NodeHocon
         return null;
     }
 
-    private static OptionError? ApplyTransport(NodeOptions o, Config c)
+    private static OptionError? ApplyTransport(NodeOptions o, ConfigSection c)
     {
         if (c.HasPath("sip.reuse-port"))
         {
@@ -148,7 +159,7 @@ public static class NodeHocon
         return null;
     }
 
-    private static OptionError? ApplyAdmin(NodeOptions o, Config c)
+    private static OptionError? ApplyAdmin(NodeOptions o, ConfigSection c)
     {
         if (c.HasPath("admin.url"))
         {
@@ -174,7 +185,7 @@ public static class NodeHocon
         return null;
     }
 
-    private static OptionError? ApplyStorage(NodeOptions o, Config c)
+    private static OptionError? ApplyStorage(NodeOptions o, ConfigSection c)
     {
         if (c.HasPath("data-dir"))
         {
@@ -217,7 +228,7 @@ public static class NodeHocon
         return null;
     }
 
-    private static OptionError? ApplyCluster(NodeOptions o, Config c)
+    private static OptionError? ApplyCluster(NodeOptions o, ConfigSection c)
     {
         if (c.HasPath("cluster.roles"))
         {
@@ -262,7 +273,7 @@ public static class NodeHocon
         return null;
     }
 
-    private static OptionError? ApplyMisc(NodeOptions o, Config c)
+    private static OptionError? ApplyMisc(NodeOptions o, ConfigSection c)
     {
         if (c.HasPath("auth.mode"))
         {

@@ -10,6 +10,7 @@ public enum OptionErrorKind
     MissingRequired,
     ConfigFileUnreadable,
     ConfigFileInvalid,
+    UnknownConfigKey,
 }
 
 /// <summary>A refused setting: which one, why, and what would have been accepted.</summary>

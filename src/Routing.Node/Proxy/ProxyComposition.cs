@@ -67,7 +67,7 @@ public static class ProxyComposition
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(edge);
-        var c = options.ConfigFile is { } file && file.HasPath(Root) ? file.GetConfig(Root) : ConfigurationFactory.Empty;
+        var c = new ConfigSection(options.ConfigFile, Root);
         var listener = options.Sip.Listen.Count > 0 ? options.Sip.Listen[0].EndPoint : new IPEndPoint(IPAddress.Loopback, 5060);
         var trusted = new List<IPAddress>();
         foreach (var t in c.GetStringList("trusted-peers", []))
@@ -105,10 +105,12 @@ public static class ProxyComposition
             routing |= r == "routing";
         }
 
-        return new Settings(proxy, dialogs, c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)), routing, c.GetBoolean("confirm-dialog-start", false));
+        var settings = new Settings(proxy, dialogs, c.GetTimeSpan("timeout", TimeSpan.FromSeconds(5)), routing, c.GetBoolean("confirm-dialog-start", false));
+        c.ThrowIfUnknownKey("proxy.conf");
+        return settings;
     }
 
-    private static DigestAlgorithm[] ChallengeAlgorithms(Config c)
+    private static DigestAlgorithm[] ChallengeAlgorithms(ConfigSection c)
     {
         var list = new List<DigestAlgorithm>();
         if (c.HasPath("challenge-algorithms"))

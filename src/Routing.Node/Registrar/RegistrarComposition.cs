@@ -58,7 +58,7 @@ public static class RegistrarComposition
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(edge);
-        var c = options.ConfigFile is { } file && file.HasPath(Root) ? file.GetConfig(Root) : ConfigurationFactory.Empty;
+        var c = new ConfigSection(options.ConfigFile, Root);
         var digest = options.Auth.Mode == AuthMode.Digest;
         var entity = new RegistrarSettings
         {
@@ -70,9 +70,7 @@ public static class RegistrarComposition
             MaxBindings = c.GetInt("max-bindings", 16),
             LockoutAttempts = c.GetInt("lockout-attempts", 5),
             LockoutWindow = c.GetTimeSpan("lockout-window", TimeSpan.FromMinutes(5)),
-            RefreshPersistence = string.Equals(c.GetString("refresh-persistence", "write-through"), "coalesce", StringComparison.OrdinalIgnoreCase)
-                ? RefreshPersistence.Coalesce
-                : RefreshPersistence.WriteThrough,
+            RefreshPersistence = ReadRefreshPersistence(c),
             CoalesceWindow = c.GetTimeSpan("coalesce-window", TimeSpan.FromMinutes(5)),
             SnapshotEvery = c.GetInt("snapshot-every", 100),
             IdlePassivation = c.GetTimeSpan("idle-passivation", TimeSpan.FromMinutes(5)),
@@ -103,16 +101,28 @@ public static class RegistrarComposition
             throw new ConfigurationException($"{Root}.timeout: must be a positive duration, got {c.GetString("timeout")}");
         }
 
+        c.ThrowIfUnknownKey("registrar.conf");
         return new Settings(entity, handler, nonces, timeout);
     }
 
-    private static int PositiveInt(Config c, string key, int fallback)
+    private static RefreshPersistence ReadRefreshPersistence(ConfigSection c)
+    {
+        var value = c.GetString("refresh-persistence", "write-through").Trim();
+        return value.ToLowerInvariant() switch
+        {
+            "write-through" => RefreshPersistence.WriteThrough,
+            "coalesce" => RefreshPersistence.Coalesce,
+            _ => throw new ConfigurationException($"{Root}.refresh-persistence: expected write-through or coalesce, got '{value}'"),
+        };
+    }
+
+    private static int PositiveInt(ConfigSection c, string key, int fallback)
     {
         var value = c.GetInt(key, fallback);
         return value > 0 ? value : throw new ConfigurationException($"{Root}.{key}: must be a positive number, got {value}");
     }
 
-    private static DigestAlgorithm[] ChallengeAlgorithms(Config c)
+    private static DigestAlgorithm[] ChallengeAlgorithms(ConfigSection c)
     {
         if (!c.HasPath("challenge-algorithms"))
         {

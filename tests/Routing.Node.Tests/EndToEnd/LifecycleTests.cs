@@ -112,7 +112,9 @@ public sealed class LifecycleTests : IDisposable
     [InlineData("routing.registrar.max-in-flight = 0", "routing.registrar.max-in-flight", "positive")]
     [InlineData("routing.registrar.timeout = soon", "routing.registrar", "soon")]
     [InlineData("routing.proxy.max-calls-setting-up = many", "routing.proxy", "many")]
-    public async Task BadRegistrarOrProxyValue_OneClearLineAndExitCode2(string line, string setting, string value)
+    [InlineData("routing.registrar.refresh-persistance = coalesce", "routing.registrar.refresh-persistance", "unknown key")]
+    [InlineData("routing.node.journal.sqlite-sync = normal", "routing.node.journal.sqlite-sync", "unknown key")]
+    public async Task BadOrUnknownRoutingSetting_OneClearLineAndExitCode2(string line, string setting, string value)
     {
         var node = new NodeUnderTest(Path.Combine(_dir, "data"));
         var config = Path.Combine(_dir, "bad.conf");

@@ -77,6 +77,42 @@ public sealed class RegistrarCompositionTests
     }
 
     [Fact]
+    public void Read_UnknownKey_RefusedNamingIt()
+    {
+        // A typo must not leave its setting silently at the default (here write-through instead of coalesce).
+        var o = new NodeOptions { ConfigFile = ConfigurationFactory.ParseString("""
+            routing.registrar {
+              min-expires = 30
+              refresh-persistance = coalesce
+            }
+            """) };
+
+        var e = Assert.Throws<ConfigurationException>(() => RegistrarComposition.Read(o, Identity, new EdgeOptions()));
+
+        Assert.StartsWith("routing.registrar.refresh-persistance: unknown key", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_RefreshPersistence_OnlyWriteThroughOrCoalesce()
+    {
+        var o = new NodeOptions { ConfigFile = ConfigurationFactory.ParseString("routing.registrar.refresh-persistence = coalesced") };
+
+        var e = Assert.Throws<ConfigurationException>(() => RegistrarComposition.Read(o, Identity, new EdgeOptions()));
+
+        Assert.Equal("routing.registrar.refresh-persistence: expected write-through or coalesce, got 'coalesced'", e.Message);
+    }
+
+    [Fact]
+    public void ProxyRead_UnknownKey_RefusedNamingIt()
+    {
+        var o = new NodeOptions { ConfigFile = ConfigurationFactory.ParseString("routing.proxy { max-breadth = 10, fork-timeout = 30s }") };
+
+        var e = Assert.Throws<ConfigurationException>(() => Routing.Node.Proxy.ProxyComposition.Read(o, new EdgeOptions(), revealUnknownUsers: false));
+
+        Assert.StartsWith("routing.proxy.fork-timeout: unknown key", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_NonceSecret_DerivedFromTheAdminTokenUnlessConfigured()
     {
         var a = RegistrarComposition.Read(new NodeOptions(), Identity, new EdgeOptions());

@@ -215,6 +215,56 @@ public sealed class NodeCommandLineTests : IDisposable
         Assert.DoesNotContain('\n', error.ToString());
     }
 
+    [Theory]
+    [InlineData("routing.node.sip.listn = [\"udp:127.0.0.1:5060\"]", "routing.node.sip.listn")]
+    [InlineData("routing.node { admin { url = \"http://127.0.0.1:9110\", tokn = x } }", "routing.node.admin.tokn")]
+    [InlineData("routing.registar.min-expires = 30", "routing.registar")]
+    [InlineData("routing = 5", "routing")]
+    public void ConfigFile_UnknownKeyOrSection_RefusedNamingIt(string hocon, string setting)
+    {
+        var error = Parse("--config", ConfigFile(hocon)).Error!;
+
+        Assert.Equal(OptionErrorKind.UnknownConfigKey, error.Kind);
+        Assert.Equal(setting, error.Setting);
+        Assert.DoesNotContain('\n', error.ToString());
+    }
+
+    [Fact]
+    public void ConfigFile_AkkaSectionAndRoutingNodeName_AreNotRefused()
+    {
+        var result = Parse("--config", ConfigFile("""
+            akka.loglevel = INFO
+            routing.node.name = edge-a
+            """));
+
+        Assert.Null(result.Error);
+    }
+
+    /// <summary>Every shipped config file (a member file together with cluster.conf, as cluster-up runs them) is accepted whole.</summary>
+    [Theory]
+    [InlineData("node.conf")]
+    [InlineData("registrar.conf")]
+    [InlineData("proxy.conf")]
+    [InlineData("cluster.conf", "node1.conf")]
+    [InlineData("cluster.conf", "node2.conf")]
+    [InlineData("cluster.conf", "node3.conf")]
+    public void ShippedConfigFiles_HaveNoUnknownKey(params string[] files)
+    {
+        var folder = Path.Combine(EndToEnd.TestEnvironment.RepoRoot, "cluster-config");
+        var file = ConfigFile(string.Join('\n', files.Select(f => File.ReadAllText(Path.Combine(folder, f)))));
+
+        // cluster-up passes the PostgreSQL connection as a flag.
+        var result = files.Contains("cluster.conf")
+            ? Parse("--config", file, "--journal-connection", "Host=127.0.0.1;Username=routing;Database=routing")
+            : Parse("--config", file);
+
+        Assert.True(result.Error is null, result.Error?.ToString());
+        var options = result.Options!;
+        var identity = new Routing.Node.Hosting.NodeIdentity("id", "/tmp", "token", null, "1.0.0");
+        Routing.Node.Registrar.RegistrarComposition.Read(options, identity, new Routing.Edge.EdgeOptions());
+        Routing.Node.Proxy.ProxyComposition.Read(options, new Routing.Edge.EdgeOptions(), revealUnknownUsers: false);
+    }
+
     [Fact]
     public void ShippedNodeConf_ParsesToTheBuiltInDefaults()
     {
