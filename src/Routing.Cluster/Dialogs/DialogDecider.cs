@@ -43,7 +43,9 @@ public static class DialogDecider
                 : Duplicate(id),
             RecordAnswer c => state.Phase == DialogPhase.Early
                 ? Emit(id, new DialogAnswered(c.Branch, c.ToTag, c.Callee, c.SessionExpires, c.At ?? now))
-                : Duplicate(id),
+                : IsNewExtra(state, c)
+                    ? Emit(id, new ExtraDialogAnswered(c.Branch, c.ToTag, c.Callee, c.At ?? now))
+                    : Duplicate(id),
             RecordFailure c => state.Phase == DialogPhase.Early
                 ? Emit(id, new DialogFailed(c.Status, c.By, c.At ?? now))
                 : Duplicate(id),
@@ -69,6 +71,11 @@ public static class DialogDecider
         }
 
         var side = state.SideOf(c.FromTag, c.ToTag);
+        if (side is null && state.ExtraSideOf(c.FromTag, c.ToTag) is { } extra && state.Caller is not null)
+        {
+            return RouteExtra(state, c, extra.Side, extra.ExtraTag, now);
+        }
+
         if (side is not { } sender || state.Callee is null || state.Caller is null)
         {
             return Reject(state.CallId, state.IsOver ? InDialogRejection.Ended : InDialogRejection.TagMismatch);
@@ -109,6 +116,36 @@ public static class DialogDecider
             ? new TargetRefreshed(sender, Merge(known, c.Sender), c.Key, c.SessionExpires, now)
             : new SessionRefreshed(sender, c.Key, c.SessionExpires, now);
         return new DialogDecision([e], new InDialogRoute(state.CallId, target, targetSide, moved, null));
+    }
+
+    /// <summary>
+    /// A 2xx on another branch once the dialog is confirmed (or already over: a late answer still creates a dialog
+    /// the caller must ACK and end), with a To tag not yet recorded.
+    /// </summary>
+    private static bool IsNewExtra(DialogState state, RecordAnswer c) =>
+        state.Phase is DialogPhase.Confirmed or DialogPhase.Terminated
+        && !string.Equals(c.ToTag, state.ToTag, StringComparison.Ordinal)
+        && !state.Extras.ContainsKey(c.ToTag);
+
+    /// <summary>
+    /// An in-dialog request on an extra dialog (§13.2.2.4: the caller ACKs every 2xx and BYEs the dialogs it does not
+    /// keep; the device that answered may also hang up itself). It goes to that dialog's other party; a BYE ends that
+    /// dialog alone. Target refreshes on it are routed but not recorded: the call is the first dialog.
+    /// </summary>
+    private static DialogDecision RouteExtra(DialogState state, RouteInDialog c, DialogSide sender, string extraTag, DateTimeOffset now)
+    {
+        var targetSide = sender == DialogSide.Caller ? DialogSide.Callee : DialogSide.Caller;
+        var target = targetSide == DialogSide.Caller ? state.Caller! : state.Extras[extraTag];
+        var route = new InDialogRoute(state.CallId, target, targetSide, false, null);
+        var duplicate = state.HasSeen(c.Key);
+        if (state.ExtrasEnded.Contains(extraTag))
+        {
+            return duplicate ? new DialogDecision([], route) : Reject(state.CallId, InDialogRejection.Ended);
+        }
+
+        return !duplicate && string.Equals(c.Key.Method, "BYE", StringComparison.OrdinalIgnoreCase)
+            ? new DialogDecision([new ExtraDialogEnded(extraTag, sender, c.Key, now)], route)
+            : new DialogDecision([], route);
     }
 
     /// <summary>

@@ -15,6 +15,16 @@ public sealed record DialogRinging(int Branch, int Status, string? ToTag, DateTi
 public sealed record DialogAnswered(int Branch, string ToTag, DialogParty Callee, uint? SessionExpires, DateTimeOffset At) : IDialogEvent;
 
 /// <summary>
+/// A 2xx from another branch after the dialog was confirmed (RFC 3261 §16.7 step 5 forwards every 2xx): a second
+/// dialog with the same Call-ID and From tag and its own To tag. The caller ACKs it and then sends it a BYE (§13.2.2.4);
+/// both are routed to the device that answered on that branch. The call itself (and its CDR) stays the first dialog.
+/// </summary>
+public sealed record ExtraDialogAnswered(int Branch, string ToTag, DialogParty Callee, DateTimeOffset At) : IDialogEvent;
+
+/// <summary>A BYE on one of the <see cref="ExtraDialogAnswered"/> dialogs: it is over, the call goes on.</summary>
+public sealed record ExtraDialogEnded(string ToTag, DialogSide By, RequestKey Key, DateTimeOffset At) : IDialogEvent;
+
+/// <summary>
 /// A target refresh (re-INVITE or UPDATE) from a new Contact or a new flow: a Wi-Fi/LTE handoff, or the edge replaced a
 /// flow that had gone (<see cref="Key"/> null) with the device's current one found by +sip.instance.
 /// </summary>

@@ -56,6 +56,12 @@ public sealed record DialogState
 
     public DateTimeOffset? EndedAt { get; init; }
 
+    /// <summary>Dialogs created by a 2xx on another branch after the first (<see cref="ExtraDialogAnswered"/>), by To tag.</summary>
+    public ImmutableDictionary<string, DialogParty> Extras { get; init; } = ImmutableDictionary<string, DialogParty>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>To tags of the <see cref="Extras"/> that a BYE ended.</summary>
+    public ImmutableHashSet<string> ExtrasEnded { get; init; } = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+
     /// <summary>Keys of the requests whose effect is recorded.</summary>
     public ImmutableQueue<RequestKey> Seen { get; init; } = [];
 
@@ -135,8 +141,34 @@ public sealed record DialogState
                 EndedAt = x.At,
             },
             DialogFailed x => s with { Phase = DialogPhase.Failed, EndedAt = x.At },
+            ExtraDialogAnswered x => s with { Extras = s.Extras.SetItem(x.ToTag, x.Callee) },
+            ExtraDialogEnded x => s.Remember(x.Key) with { ExtrasEnded = s.ExtrasEnded.Add(x.ToTag) },
             _ => s,
         };
+    }
+
+    /// <summary>
+    /// For a request on one of the <see cref="Extras"/>: which side sent it and that dialog's To tag; null when the tags
+    /// name no extra dialog.
+    /// </summary>
+    public (DialogSide Side, string ExtraTag)? ExtraSideOf(string fromTag, string toTag)
+    {
+        if (FromTag is null || Extras.IsEmpty)
+        {
+            return null;
+        }
+
+        if (string.Equals(fromTag, FromTag, StringComparison.Ordinal) && Extras.ContainsKey(toTag))
+        {
+            return (DialogSide.Caller, toTag);
+        }
+
+        if (string.Equals(toTag, FromTag, StringComparison.Ordinal) && Extras.ContainsKey(fromTag))
+        {
+            return (DialogSide.Callee, fromTag);
+        }
+
+        return null;
     }
 
     /// <summary>The side that sent a request with this From tag (RFC 3261 §12.2: the caller's requests carry its tag in From).</summary>

@@ -19,6 +19,8 @@ internal static class DialogWire
     internal const string SessionRefreshedManifest = "DGSR1";
     internal const string TerminatedManifest = "DGX1";
     internal const string FailedManifest = "DGF1";
+    internal const string ExtraAnsweredManifest = "DGE1";
+    internal const string ExtraEndedManifest = "DGEX1";
 
     // Messages.
     internal const string StartManifest = "DGCS1";
@@ -45,6 +47,8 @@ internal static class DialogWire
         SessionRefreshed => SessionRefreshedManifest,
         DialogTerminated => TerminatedManifest,
         DialogFailed => FailedManifest,
+        ExtraDialogAnswered => ExtraAnsweredManifest,
+        ExtraDialogEnded => ExtraEndedManifest,
         StartDialog => StartManifest,
         RecordBranch => RecordBranchManifest,
         RecordProvisional => RecordProvisionalManifest,
@@ -78,6 +82,8 @@ internal static class DialogWire
             SessionRefreshedManifest => new SessionRefreshed((DialogSide)f.I32(1), f.Key(2), f.U32(3), f.Time(4)),
             TerminatedManifest => new DialogTerminated((DialogSide)f.I32(1), (TerminationReason)f.I32(2), f.I32(3), f.OptKey(4), f.Time(5)),
             FailedManifest => new DialogFailed(f.I32(1), (DialogSide)f.I32(2), f.Time(3)),
+            ExtraAnsweredManifest => new ExtraDialogAnswered(f.I32(1), f.Str(2), f.Party(3), f.Time(4)),
+            ExtraEndedManifest => new ExtraDialogEnded(f.Str(1), (DialogSide)f.I32(2), f.Key(3), f.Time(4)),
             StartManifest => new StartDialog(f.Str(1), f.Key(2), f.Str(3), f.Party(4), f.Str(5), f.Str(6), f.U32(7), f.OptTime(8), f.Bool(9)),
             RecordBranchManifest => new RecordBranch(f.Str(1), f.I32(2), f.Str(3), f.OptStr(4), f.OptTime(5)),
             RecordProvisionalManifest => new RecordProvisional(f.Str(1), f.I32(2), f.I32(3), f.OptStr(4), f.OptTime(5)),
@@ -136,6 +142,12 @@ internal static class DialogWire
                 break;
             case DialogFailed e:
                 I32(w, 1, e.Status); I32(w, 2, (int)e.By); Time(w, 3, e.At);
+                break;
+            case ExtraDialogAnswered e:
+                I32(w, 1, e.Branch); Str(w, 2, e.ToTag); Party(w, 3, e.Callee); Time(w, 4, e.At);
+                break;
+            case ExtraDialogEnded e:
+                Str(w, 1, e.ToTag); I32(w, 2, (int)e.By); Key(w, 3, e.Key); Time(w, 4, e.At);
                 break;
             case StartDialog c:
                 Str(w, 1, c.CallId); Key(w, 2, c.Key); Str(w, 3, c.FromTag); Party(w, 4, c.Caller); Str(w, 5, c.CalleeAor);

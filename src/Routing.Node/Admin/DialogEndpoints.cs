@@ -103,6 +103,8 @@ public static class DialogEndpoints
         SessionRefreshed x => new(x.At, "session-refreshed", $"{x.Side}" + (x.SessionExpires is { } se ? $" Session-Expires {se}" : string.Empty)),
         DialogTerminated x => new(x.At, "terminated", $"by {x.By}, {x.Reason}, {x.Status}"),
         DialogFailed x => new(x.At, "failed", $"{x.Status} by {x.By}"),
+        ExtraDialogAnswered x => new(x.At, "extra-answered", $"#{x.Branch} by {x.Callee.Instance ?? x.Callee.Contact} at {x.Callee.SourceAddress}, to-tag {x.ToTag}"),
+        ExtraDialogEnded x => new(x.At, "extra-ended", $"to-tag {x.ToTag} by {x.By}"),
         _ => new(e.At, e.GetType().Name, string.Empty),
     };
 

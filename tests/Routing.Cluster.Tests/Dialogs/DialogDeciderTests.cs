@@ -34,11 +34,80 @@ public sealed class DialogDeciderTests
     }
 
     [Fact]
-    public void Rfc3261_16_7_SecondTwoHundredFromAnotherBranch_DialogKeepsFirstAnswer()
+    public void Rfc3261_16_7_SecondTwoHundredFromAnotherBranch_DialogKeepsFirstAnswerAndRecordsTheExtra()
     {
         var s = Confirmed();
         var second = DialogDecider.Decide(s, new RecordAnswer("c1", 1, "other", Bob("10.0.0.3:5060"), null), T0);
-        Assert.Empty(second.Events);
+        var extra = Assert.IsType<ExtraDialogAnswered>(Assert.Single(second.Events));
+        s = s.Evolve(extra);
+
+        Assert.Equal(("other", 1), (extra.ToTag, extra.Branch));
+        Assert.Equal(DialogPhase.Confirmed, s.Phase);
+        Assert.Equal("ttag", s.ToTag);
+        Assert.Equal(Bob(), s.Callee);
+        Assert.Equal(Bob("10.0.0.3:5060"), s.Extras["other"]);
+        // Retransmitted 2xx responses of either branch record nothing more.
+        Assert.Empty(DialogDecider.Decide(s, new RecordAnswer("c1", 1, "other", Bob("10.0.0.3:5060"), null), T0).Events);
+        Assert.Empty(DialogDecider.Decide(s, new RecordAnswer("c1", 0, "ttag", Bob(), null), T0).Events);
+    }
+
+    [Fact]
+    public void Rfc3261_13_2_2_4_AckAndByeOnTheExtraDialog_GoToItsDevice_ByeEndsItAlone()
+    {
+        var third = Bob("10.0.0.3:5060");
+        var s = Run(Confirmed(), T0, new RecordAnswer("c1", 1, "other", third, null));
+
+        var ack = DialogDecider.Decide(s, new RouteInDialog("c1", Key(1, "ACK", "z9hG4bKa2"), "ftag", "other", Alice(), false, null), T0);
+        Assert.Empty(ack.Events);
+        Assert.Equal((third, DialogSide.Callee, (InDialogRejection?)null), Routed(ack));
+
+        var byeCommand = new RouteInDialog("c1", Key(2, "BYE", "z9hG4bKb2"), "ftag", "other", Alice(), false, null);
+        var bye = DialogDecider.Decide(s, byeCommand, T0.AddSeconds(1));
+        var ended = Assert.IsType<ExtraDialogEnded>(Assert.Single(bye.Events));
+        Assert.Equal(("other", DialogSide.Caller), (ended.ToTag, ended.By));
+        Assert.Equal((third, DialogSide.Callee, (InDialogRejection?)null), Routed(bye));
+        s = s.Evolve(ended);
+
+        // The call goes on with the first device.
+        Assert.Equal(DialogPhase.Confirmed, s.Phase);
+        var mainBye = DialogDecider.Decide(s, new RouteInDialog("c1", Key(3, "BYE", "z9hG4bKb3"), "ftag", "ttag", Alice(), false, null), T0);
+        Assert.Equal((Bob(), DialogSide.Callee, (InDialogRejection?)null), Routed(mainBye));
+        // The extra dialog's BYE retransmitted is routed again; anything new on it is 481.
+        var again = DialogDecider.Decide(s, byeCommand, T0.AddSeconds(2));
+        Assert.Empty(again.Events);
+        Assert.Equal(third, Routed(again).Target);
+        var late = DialogDecider.Decide(s, new RouteInDialog("c1", Key(4, "INFO", "z9hG4bKi"), "ftag", "other", Alice(), false, null), T0);
+        Assert.Equal(InDialogRejection.Ended, Routed(late).Rejection);
+    }
+
+    [Fact]
+    public void ExtraDialog_ByeFromTheDeviceThatAnswered_GoesToTheCaller()
+    {
+        var s = Run(Confirmed(), T0, new RecordAnswer("c1", 1, "other", Bob("10.0.0.3:5060"), null));
+
+        var bye = DialogDecider.Decide(s, new RouteInDialog("c1", Key(1, "BYE", "z9hG4bKc"), "other", "ftag", Bob("10.0.0.3:5060"), false, null), T0);
+
+        Assert.Equal(DialogSide.Callee, Assert.IsType<ExtraDialogEnded>(Assert.Single(bye.Events)).By);
+        Assert.Equal((Alice(), DialogSide.Caller, (InDialogRejection?)null), Routed(bye));
+    }
+
+    [Fact]
+    public void LateTwoHundredAfterTheCallEnded_ItsAckAndByeAreStillRouted()
+    {
+        var s = Run(Confirmed(), T0,
+            new RouteInDialog("c1", Key(2, "BYE", "z9hG4bKb"), "ftag", "ttag", Alice(), false, null),
+            new RecordAnswer("c1", 1, "late", Bob("10.0.0.3:5060"), null));
+
+        Assert.Equal(DialogPhase.Terminated, s.Phase);
+        var bye = DialogDecider.Decide(s, new RouteInDialog("c1", Key(3, "BYE", "z9hG4bKl"), "ftag", "late", Alice(), false, null), T0);
+        Assert.IsType<ExtraDialogEnded>(Assert.Single(bye.Events));
+        Assert.Equal(Bob("10.0.0.3:5060"), Routed(bye).Target);
+    }
+
+    private static (DialogParty? Target, DialogSide Side, InDialogRejection? Rejection) Routed(DialogDecision d)
+    {
+        var r = Assert.IsType<InDialogRoute>(d.Reply);
+        return (r.Target, r.TargetSide, r.Rejection);
     }
 
     [Fact]

@@ -50,6 +50,29 @@ public sealed class DialogEntityTests : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public async Task ForkedCallAnsweredTwice_ExtraDialogSurvivesRecovery_ItsByeReachesItsDevice()
+    {
+        var settings = new DialogSettings();
+        var entity = Sys.ActorOf(DialogEntity.Props("call-x", settings, _time));
+        await Ask<DialogAck>(entity, Start("call-x"));
+        await Ask<DialogAck>(entity, new RecordAnswer("call-x", 0, "ttag", Bob(), null));
+        Assert.False((await Ask<DialogAck>(entity, new RecordAnswer("call-x", 1, "other", Bob("10.0.0.3:5060") with { FlowToken = "tok-3" }, null))).Duplicate);
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity, cancellationToken: TestContext.Current.CancellationToken);
+
+        var again = Sys.ActorOf(DialogEntity.Props("call-x", settings, _time));
+        var extraBye = await Ask<InDialogRoute>(again, new RouteInDialog("call-x", Key(2, "BYE", "z9hG4bKx"), "ftag", "other", Alice(), false, null));
+        var mainBye = await Ask<InDialogRoute>(again, new RouteInDialog("call-x", Key(3, "BYE", "z9hG4bKy"), "ftag", "ttag", Alice(), false, null));
+
+        Assert.Equal(("tok-3", (InDialogRejection?)null), (extraBye.Target!.FlowToken, extraBye.Rejection));
+        Assert.Equal("tok-b", mainBye.Target!.FlowToken);
+        var view = await Ask<DialogView>(again, new GetDialog("call-x"));
+        Assert.Equal(DialogPhase.Terminated, view.Phase);
+        Assert.Contains(view.History, e => e is ExtraDialogEnded { ToTag: "other" });
+    }
+
+    [Fact]
     public async Task Rfc4028_SessionIntervalPassesWithoutRefresh_EntityTerminatesAndPassivates()
     {
         var settings = new DialogSettings { Linger = TimeSpan.FromSeconds(5) };

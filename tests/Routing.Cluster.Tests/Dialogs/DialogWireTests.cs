@@ -21,6 +21,8 @@ public sealed class DialogWireTests : IDisposable
         new SessionRefreshed(DialogSide.Caller, Key(3, "UPDATE"), 90, T0),
         new DialogTerminated(DialogSide.Proxy, TerminationReason.SessionExpired, 408, null, T0),
         new DialogFailed(487, DialogSide.Caller, T0),
+        new ExtraDialogAnswered(1, "other", Bob("10.0.0.3:5060"), T0),
+        new ExtraDialogEnded("other", DialogSide.Callee, Key(2, "BYE"), T0),
         Start(),
         Start() with { At = T0.AddSeconds(3) },
         Start() with { At = T0, Durable = true },
