@@ -188,7 +188,7 @@ public abstract class GroupCommitJournal : AsyncWriteJournal
     {
         if (message is SnapshotWriteRequest snapshot)
         {
-            // A snapshot store sharing this journal's writer (SqliteSnapshotStore): the write joins the next batch.
+            // A snapshot store sharing this journal's writer (GroupCommitSnapshotStore): the write joins the next batch.
             if (!Writer.TryEnqueue(snapshot))
             {
                 snapshot.Complete(Overload());

@@ -20,8 +20,8 @@ internal abstract class JournalWriteRequest(JournalRow[]?[] writes, int eventCou
     public abstract void Complete(Exception? failure);
 }
 
-/// <summary>A <c>WriteMessagesAsync</c> call: completes a task.</summary>
-internal sealed class TaskWriteRequest(JournalRow[]?[] writes, int eventCount) : JournalWriteRequest(writes, eventCount)
+/// <summary>A <c>WriteMessagesAsync</c> call (or a snapshot write, <see cref="SnapshotWriteRequest"/>): completes a task.</summary>
+internal class TaskWriteRequest(JournalRow[]?[] writes, int eventCount) : JournalWriteRequest(writes, eventCount)
 {
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -37,6 +37,35 @@ internal static class PostgresJournalSchema
         """;
 
     /// <summary>
+    /// The snapshot table as Akka.Persistence.Sql 1.5.73 creates it on PostgreSQL (default mapping), for
+    /// <see cref="PostgresSnapshotStore"/>; without its indexes on <c>created</c> and on <c>sequence_number</c> alone, which
+    /// no query reads by. Databases that already have them keep them.
+    /// </summary>
+    public static string SnapshotDdl(string table) => $"""
+        CREATE TABLE IF NOT EXISTS {table} (
+            persistence_id text NOT NULL,
+            sequence_number bigint NOT NULL,
+            created bigint NOT NULL,
+            snapshot bytea,
+            manifest text,
+            serializer_id integer,
+            CONSTRAINT "PK_{table}" PRIMARY KEY (persistence_id, sequence_number)
+        );
+        """;
+
+    /// <summary>Runs <paramref name="ddl"/> under the schema's advisory lock (see <see cref="Initialize"/>).</summary>
+    public static void Create(NpgsqlDataSource source, string ddl)
+    {
+        using var connection = source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT pg_advisory_xact_lock(hashtext('routing-journal-schema')); " + ddl;
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    /// <summary>
     /// Creates the tables if asked. Members of a cluster start together on an empty database: the DDL runs under a
     /// transaction-scoped advisory lock, so two "create if missing" never race (PostgreSQL would fail the second on
     /// its catalog's unique index).
@@ -48,12 +77,6 @@ internal static class PostgresJournalSchema
             return;
         }
 
-        using var connection = source.OpenConnection();
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT pg_advisory_xact_lock(hashtext('routing-journal-schema')); " + Ddl(settings.JournalTable, settings.TagTable);
-        command.ExecuteNonQuery();
-        transaction.Commit();
+        Create(source, Ddl(settings.JournalTable, settings.TagTable));
     }
 }

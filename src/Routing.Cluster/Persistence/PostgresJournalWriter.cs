@@ -16,6 +16,7 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
     private readonly string _insertMany;
     private readonly string _insertTagged;
     private NpgsqlConnection? _connection;
+    private readonly List<NpgsqlBatchCommand> _snapshotCommands = [];
 
     public PostgresJournalWriter(NpgsqlDataSource source, JournalSettings settings, string? writerUuid, string name)
         : base(settings.MaxPendingEvents, settings.MaxBatchEvents, settings.MinCommitInterval, name)
@@ -40,6 +41,7 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
 
     protected override int Commit(List<JournalWriteRequest> requests)
     {
+        _snapshotCommands.Clear();
         var connection = _connection ??= _source.OpenConnection();
         var events = 0;
         try
@@ -49,11 +51,11 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
             var run = new Run();
             foreach (var request in requests)
             {
-                if (request is SnapshotWriteRequest)
+                if (request is SnapshotWriteRequest snapshot)
                 {
-                    // Only SqliteSnapshotStore sends these; on PostgreSQL the snapshot store is Akka.Persistence.Sql's.
-                    throw new SnapshotWriteException("snapshot writes through the journal are supported on SQLite only",
-                        new NotSupportedException(nameof(SnapshotWriteRequest)));
+                    run.FlushInto(batch, _insertMany, _writerUuid);
+                    AddSnapshot(batch, snapshot);
+                    continue;
                 }
 
                 foreach (var write in request.Writes)
@@ -82,6 +84,14 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
             batch.ExecuteNonQuery();
             transaction.Commit();
         }
+        catch (PostgresException e) when (_snapshotCommands.Count > 0 && e.SqlState != PostgresErrorCodes.UniqueViolation)
+        {
+            // The server refused the batch and it held snapshot statements: a snapshot's own failure (a missing table,
+            // say) must not fail the events beside it, and the statement at fault is not reliably named when the
+            // server refuses it while parsing the batch. So the batch is retried request by request
+            // (IsPerRequestFailure), where each request meets its own failure, if any.
+            throw new SnapshotWriteException($"a batch with snapshot writes failed: {e.MessageText}", e);
+        }
         catch (PostgresException)
         {
             // The server refused a statement: the transaction is rolled back (by its disposal) and the connection stays usable.
@@ -101,6 +111,51 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
     {
         _connection?.Dispose();
         _connection = null;
+    }
+
+    /// <summary>
+    /// A snapshot save (an upsert, then the removal of the same id's older snapshots) or deletion, as statements of
+    /// the batch (<see cref="GroupCommitSnapshotStore"/>).
+    /// </summary>
+    private void AddSnapshot(NpgsqlBatch batch, SnapshotWriteRequest request)
+    {
+        var t = request.Table;
+        if (request.Save is { } row)
+        {
+            var save = new NpgsqlBatchCommand(
+                $"INSERT INTO {t} (persistence_id, sequence_number, created, snapshot, manifest, serializer_id) VALUES ($1, $2, $3, $4, $5, $6) " +
+                "ON CONFLICT (persistence_id, sequence_number) DO UPDATE SET created = EXCLUDED.created, snapshot = EXCLUDED.snapshot, " +
+                "manifest = EXCLUDED.manifest, serializer_id = EXCLUDED.serializer_id");
+            save.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.PersistenceId });
+            save.Parameters.Add(new NpgsqlParameter<long> { TypedValue = row.SequenceNr });
+            save.Parameters.Add(new NpgsqlParameter<long> { TypedValue = row.Created });
+            save.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = row.Snapshot, NpgsqlDbType = NpgsqlDbType.Bytea });
+            save.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.Manifest });
+            save.Parameters.Add(new NpgsqlParameter<int> { TypedValue = row.SerializerId });
+            var prune = new NpgsqlBatchCommand($"DELETE FROM {t} WHERE persistence_id = $1 AND sequence_number < $2");
+            prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.PersistenceId });
+            prune.Parameters.Add(new NpgsqlParameter<long> { TypedValue = row.SequenceNr });
+            Add(batch, save);
+            Add(batch, prune);
+        }
+
+        if (request.Deletion is { } d)
+        {
+            var delete = new NpgsqlBatchCommand(
+                $"DELETE FROM {t} WHERE persistence_id = $1 AND sequence_number >= $2 AND sequence_number <= $3 AND created >= $4 AND created <= $5");
+            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = d.PersistenceId });
+            delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = d.MinSequenceNr });
+            delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = d.MaxSequenceNr });
+            delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = d.MinCreated });
+            delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = d.MaxCreated });
+            Add(batch, delete);
+        }
+
+        void Add(NpgsqlBatch b, NpgsqlBatchCommand command)
+        {
+            b.BatchCommands.Add(command);
+            _snapshotCommands.Add(command);
+        }
     }
 
     private NpgsqlBatchCommand Tagged(JournalRow row)

@@ -73,10 +73,13 @@ public static partial class NodeHost
 
     /// <summary>
     /// PostgreSQL: both journals (app and sharding) are our group-commit writer (<see cref="PostgresJournal"/>) on
-    /// Akka.Persistence.Sql's tables; its snapshot stores and read journal (the CDR feed) stay.
+    /// Akka.Persistence.Sql's tables, and the entities' snapshots go through the app journal's writer
+    /// (<see cref="PostgresSnapshotStore"/>); the sharding snapshot store and the read journal (the CDR feed) stay
+    /// Akka.Persistence.Sql's.
     /// </summary>
     internal static string PostgresHocon() => $$"""
         akka.persistence.journal.sql { class = "{{typeof(PostgresJournal).AssemblyQualifiedName}}" }
+        akka.persistence.snapshot-store.sql { class = "{{typeof(PostgresSnapshotStore).AssemblyQualifiedName}}", journal-plugin = "akka.persistence.journal.sql" }
         akka.persistence.journal.sharding { class = "{{typeof(PostgresJournal).AssemblyQualifiedName}}" }
         """;
 

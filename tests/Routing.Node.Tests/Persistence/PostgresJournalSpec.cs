@@ -51,8 +51,11 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
     private const string Journal = "akka.persistence.journal.pg";
     private readonly IActorRef _journal;
 
+    private readonly string _connection;
+
     public PostgresJournalSpec(PostgresJournalDatabase db) : base(Config(db.ConnectionString))
     {
+        _connection = db.ConnectionString;
         _journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(Journal);
     }
 
@@ -65,6 +68,29 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
           class = "{{typeof(PostgresJournal).AssemblyQualifiedName}}"
           plugin-dispatcher = "akka.actor.default-dispatcher"
           connection-string = "{{connection}}"
+        }
+        akka.persistence.journal.pgpaced {
+          class = "{{typeof(PostgresJournal).AssemblyQualifiedName}}"
+          connection-string = "{{connection}}"
+          min-commit-interval = 1s
+        }
+        akka.persistence.snapshot-store.pg {
+          class = "{{typeof(PostgresSnapshotStore).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+          connection-string = "{{connection}}"
+          journal-plugin = "{{Journal}}"
+        }
+        akka.persistence.snapshot-store.pg-missing {
+          class = "{{typeof(PostgresSnapshotStore).AssemblyQualifiedName}}"
+          connection-string = "{{connection}}"
+          journal-plugin = "akka.persistence.journal.pgpaced"
+          auto-initialize = off
+          default.snapshot.table-name = no_such_table
+        }
+        akka.persistence.snapshot-store.sql {
+          class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
+          connection-string = "{{connection}}"
+          provider-name = "PostgreSQL.15"
         }
         akka.persistence.journal.race1 {
           class = "{{typeof(PostgresJournal).AssemblyQualifiedName}}"
@@ -186,6 +212,69 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
         Sys.ActorOf(Props.Create(() => new Recorder("pg-actor", probe.Ref)));
 
         Assert.Equal(["a", "b"], probe.ExpectMsg<Recorder.Recovered>(cancellationToken: Ct).Events);
+    }
+
+    [Fact]
+    public void Snapshots_ThroughTheWriter_NewestLoadedOlderGone_AndAkkaPersistenceSqlReadsThemBothWays()
+    {
+        var ours = Store("akka.persistence.snapshot-store.pg");
+        var theirs = Store("akka.persistence.snapshot-store.sql");
+        var at = new DateTime(2026, 11, 27, 14, 0, 0, DateTimeKind.Utc);
+
+        Save(ours, "pg-s1", 3, "at-3", at);
+        Save(ours, "pg-s1", 7, "at-7", at.AddSeconds(1));
+        Save(theirs, "pg-s2", 5, "by-akka", at);
+
+        Assert.Equal(("at-7", 7L), Loaded(ours, "pg-s1"));
+        Assert.Equal(("at-7", 7L), Loaded(theirs, "pg-s1"));
+        Assert.Equal(("by-akka", 5L), Loaded(ours, "pg-s2"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'pg-s1'"));
+
+        ours.Tell(new DeleteSnapshots("pg-s1", SnapshotSelectionCriteria.Latest), TestActor);
+        ExpectMsg<DeleteSnapshotsSuccess>(cancellationToken: Ct);
+        ours.Tell(new LoadSnapshot("pg-s1", SnapshotSelectionCriteria.Latest, long.MaxValue), TestActor);
+        Assert.Null(ExpectMsg<LoadSnapshotResult>(cancellationToken: Ct).Snapshot);
+    }
+
+    [Fact]
+    public void SnapshotToAMissingTable_FailsAlone_TheEventsOfItsBatchCommit()
+    {
+        // Both go to the paced journal's writer, which waits out its commit interval: they share one batch.
+        var paced = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor("akka.persistence.journal.pgpaced");
+        paced.Tell(new WriteMessages([Atomic(Event("pg-warm", 1, "warm"))], TestActor, NextInstance()));
+        ExpectMsg<WriteMessagesSuccessful>(cancellationToken: Ct);
+        ExpectMsg<WriteMessageSuccess>(cancellationToken: Ct);
+
+        Store("akka.persistence.snapshot-store.pg-missing").Tell(new SaveSnapshot(new SnapshotMetadata("pg-lost", 1, DateTime.UtcNow), "lost"), TestActor);
+        paced.Tell(new WriteMessages([Atomic(Event("pg-kept", 1, "kept"))], TestActor, NextInstance()));
+
+        var answers = ReceiveN(3, Dilated(TimeSpan.FromSeconds(15)), Ct);
+        Assert.Contains("no_such_table", Assert.Single(answers.OfType<SaveSnapshotFailure>()).Cause.Message, StringComparison.Ordinal);
+        Assert.Single(answers.OfType<WriteMessagesSuccessful>());
+        Assert.Single(answers.OfType<WriteMessageSuccess>());
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM journal WHERE persistence_id = 'pg-kept'"));
+    }
+
+    private IActorRef Store(string pluginId) => Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(pluginId);
+
+    private void Save(IActorRef store, string pid, long seq, string state, DateTime at)
+    {
+        store.Tell(new SaveSnapshot(new SnapshotMetadata(pid, seq, at), state), TestActor);
+        ExpectMsg<SaveSnapshotSuccess>(cancellationToken: Ct);
+    }
+
+    private (string State, long SequenceNr) Loaded(IActorRef store, string pid)
+    {
+        store.Tell(new LoadSnapshot(pid, SnapshotSelectionCriteria.Latest, long.MaxValue), TestActor);
+        var loaded = ExpectMsg<LoadSnapshotResult>(cancellationToken: Ct).Snapshot!;
+        return ((string)loaded.Snapshot, loaded.Metadata.SequenceNr);
+    }
+
+    private long Scalar(string sql)
+    {
+        using var source = Npgsql.NpgsqlDataSource.Create(_connection);
+        using var command = source.CreateCommand(sql);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private void WriteEvents(string pid, long from, long to) => this.WriteEvents(_journal, pid, from, to);

@@ -56,6 +56,16 @@ public sealed class RegistrarPostgresTests
 
             await node.StopAsync(Ct);
             Assert.False(File.Exists(Path.Combine(node.DataDirectory, "journal.db")), "the node wrote to SQLite instead of PostgreSQL");
+            // Every user snapshotted (RegistrarNode: snapshot-every = 2), one row each: PostgresSnapshotStore keeps the
+            // newest only, and its table has no index on created (Akka.Persistence.Sql's store would have made one).
+            using (var source = Npgsql.NpgsqlDataSource.Create(pg.ConnectionString))
+            {
+                using var rows = source.CreateCommand("SELECT COUNT(*) FROM snapshot WHERE persistence_id LIKE 'user-sip:pg%'");
+                Assert.Equal((long)UserCount + 1, (long)(await rows.ExecuteScalarAsync(Ct))!);
+                using var index = source.CreateCommand("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'snapshot_created_idx'");
+                Assert.Equal(0L, (long)(await index.ExecuteScalarAsync(Ct))!);
+            }
+
             await node.StartAsync(Ct);
 
             var missing = new System.Collections.Concurrent.ConcurrentBag<string>();
