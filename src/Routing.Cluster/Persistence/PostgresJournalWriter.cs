@@ -16,7 +16,7 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
     private readonly string _insertMany;
     private readonly string _insertTagged;
     private NpgsqlConnection? _connection;
-    private readonly List<NpgsqlBatchCommand> _snapshotCommands = [];
+    private bool _batchHasSnapshots;
 
     public PostgresJournalWriter(NpgsqlDataSource source, JournalSettings settings, string? writerUuid, string name)
         : base(settings.MaxPendingEvents, settings.MaxBatchEvents, settings.MinCommitInterval, name)
@@ -41,7 +41,7 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
 
     protected override int Commit(List<JournalWriteRequest> requests)
     {
-        _snapshotCommands.Clear();
+        _batchHasSnapshots = false;
         var connection = _connection ??= _source.OpenConnection();
         var events = 0;
         try
@@ -84,7 +84,7 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
             batch.ExecuteNonQuery();
             transaction.Commit();
         }
-        catch (PostgresException e) when (_snapshotCommands.Count > 0 && e.SqlState != PostgresErrorCodes.UniqueViolation)
+        catch (PostgresException e) when (_batchHasSnapshots && e.SqlState != PostgresErrorCodes.UniqueViolation)
         {
             // The server refused the batch and it held snapshot statements: a snapshot's own failure (a missing table,
             // say) must not fail the events beside it, and the statement at fault is not reliably named when the
@@ -135,8 +135,8 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
             var prune = new NpgsqlBatchCommand($"DELETE FROM {t} WHERE persistence_id = $1 AND sequence_number < $2");
             prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.PersistenceId });
             prune.Parameters.Add(new NpgsqlParameter<long> { TypedValue = row.SequenceNr });
-            Add(batch, save);
-            Add(batch, prune);
+            batch.BatchCommands.Add(save);
+            batch.BatchCommands.Add(prune);
         }
 
         if (request.Deletion is { } d)
@@ -148,14 +148,10 @@ internal sealed class PostgresJournalWriter : JournalGroupWriter
             delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = d.MaxSequenceNr });
             delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = d.MinCreated });
             delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = d.MaxCreated });
-            Add(batch, delete);
+            batch.BatchCommands.Add(delete);
         }
 
-        void Add(NpgsqlBatch b, NpgsqlBatchCommand command)
-        {
-            b.BatchCommands.Add(command);
-            _snapshotCommands.Add(command);
-        }
+        _batchHasSnapshots = true;
     }
 
     private NpgsqlBatchCommand Tagged(JournalRow row)
