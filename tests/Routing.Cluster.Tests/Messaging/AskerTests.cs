@@ -57,6 +57,27 @@ public sealed class AskerTests : Akka.TestKit.Xunit.TestKit
     }
 
     [Fact]
+    public async Task SecondReply_AndReplyAfterTheTimeout_AreIgnored_WithoutThrowingIntoTheReplyingActor()
+    {
+        using var asker = new Asker(Provider, Timeout, _time);
+        var (target, ask) = AskAProbe(asker);
+        var replyTo = target.LastSender;
+        replyTo.Tell("first");
+        // The reply target completes once: a second Tell must neither change the result nor throw (it runs on the
+        // answering actor's thread, where an exception would restart that actor).
+        var second = Record.Exception(() => replyTo.Tell("second"));
+
+        Assert.Null(second);
+        Assert.Equal("first", await ask.WaitAsync(Dilated(TimeSpan.FromSeconds(5)), TestContext.Current.CancellationToken));
+
+        var (late, timedOut) = AskAProbe(asker);
+        _time.Advance(Timeout + TimeSpan.FromSeconds(1));
+        Assert.Null(await timedOut.WaitAsync(Dilated(TimeSpan.FromSeconds(5)), TestContext.Current.CancellationToken));
+        Assert.Null(Record.Exception(() => late.LastSender.Tell("too late")));
+        Assert.Equal(0, asker.Pending);
+    }
+
+    [Fact]
     public async Task NoReply_WithinTheTimeout_CompletesWithNullWithinOneSweepPeriod()
     {
         using var asker = new Asker(Provider, Timeout, _time);
