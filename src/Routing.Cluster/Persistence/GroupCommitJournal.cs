@@ -27,13 +27,11 @@ public sealed class JournalOverloadedException(string message) : Exception(messa
 public abstract class GroupCommitJournal : AsyncWriteJournal
 {
     private readonly ExtendedActorSystem _system;
-    private readonly Akka.Serialization.Serialization _serialization;
     private long _overloaded;
 
     protected GroupCommitJournal()
     {
         _system = (ExtendedActorSystem)Context.System;
-        _serialization = _system.Serialization;
     }
 
     protected ExtendedActorSystem ActorSystem => _system;
@@ -237,23 +235,29 @@ public abstract class GroupCommitJournal : AsyncWriteJournal
                 tags = tagged.Tags.Count == 0 ? tags : [.. tagged.Tags];
             }
 
-            // Same choice of serializer and manifest as Akka.Persistence.Sql ByteArrayJournalSerializer.Serialize.
-            (byte[] bytes, string manifest, int id) = Akka.Serialization.Serialization.WithTransport(_system, payload, o =>
-            {
-                var serializer = _serialization.FindSerializerForType(o.GetType());
-                var m = serializer switch
-                {
-                    Akka.Serialization.SerializerWithStringManifest s => s.Manifest(o),
-                    { IncludeManifest: true } => Akka.Util.TypeExtensions.TypeQualifiedName(o.GetType()),
-                    _ => string.Empty,
-                };
-                return (Bytes: serializer.ToBinary(o), Manifest: m, Id: serializer.Identifier);
-            });
+            (byte[] bytes, string manifest, int id) = Serialize(_system, payload);
             rows[i] = new JournalRow(p.PersistenceId, p.SequenceNr, p.Timestamp == 0 ? created : p.Timestamp, bytes, manifest, id, tags);
         }
 
         return rows;
     }
+
+    /// <summary>
+    /// A payload (an event, or a snapshot for <see cref="GroupCommitSnapshotStore"/>) to its bytes, manifest and
+    /// serializer id: the same choice as Akka.Persistence.Sql's ByteArrayJournalSerializer and ByteArraySnapshotSerializer.
+    /// </summary>
+    internal static (byte[] Bytes, string Manifest, int SerializerId) Serialize(ExtendedActorSystem system, object payload) =>
+        Akka.Serialization.Serialization.WithTransport(system, payload, o =>
+        {
+            var serializer = system.Serialization.FindSerializerForType(o.GetType());
+            var manifest = serializer switch
+            {
+                Akka.Serialization.SerializerWithStringManifest s => s.Manifest(o),
+                { IncludeManifest: true } => Akka.Util.TypeExtensions.TypeQualifiedName(o.GetType()),
+                _ => string.Empty,
+            };
+            return (serializer.ToBinary(o), manifest, serializer.Identifier);
+        });
 
     /// <summary>A row's payload back to its event (also used by <see cref="SqliteReadJournal"/>).</summary>
     internal static object Deserialize(ExtendedActorSystem system, byte[] message, int? identifier, string manifest)

@@ -56,7 +56,6 @@ public sealed class SnapshotWriteException(string message, Exception inner) : Ex
 public abstract class GroupCommitSnapshotStore : SnapshotStore
 {
     private readonly string _journalPluginId;
-    private readonly Akka.Serialization.Serialization _serialization;
     private IActorRef? _journal;
 
     protected GroupCommitSnapshotStore(Config config)
@@ -77,7 +76,6 @@ public abstract class GroupCommitSnapshotStore : SnapshotStore
 
         AutoInitialize = config.GetBoolean("auto-initialize", true);
         ActorSystem = (ExtendedActorSystem)Context.System;
-        _serialization = ActorSystem.Serialization;
     }
 
     protected string ConnectionString { get; }
@@ -109,17 +107,10 @@ public abstract class GroupCommitSnapshotStore : SnapshotStore
 
     protected sealed override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken = default)
     {
-        // Same serializer choice as Akka.Persistence.Sql ByteArraySnapshotSerializer: the snapshot object itself.
-        var serializer = _serialization.FindSerializerFor(snapshot);
-        var manifest = serializer switch
-        {
-            Akka.Serialization.SerializerWithStringManifest s => s.Manifest(snapshot),
-            { IncludeManifest: true } => Akka.Util.TypeExtensions.TypeQualifiedName(snapshot.GetType()),
-            _ => string.Empty,
-        };
-        var bytes = Akka.Serialization.Serialization.WithTransport(ActorSystem, (serializer, snapshot), s => s.serializer.ToBinary(s.snapshot));
+        // The snapshot object itself, serialized as Akka.Persistence.Sql does.
+        var (bytes, manifest, serializerId) = GroupCommitJournal.Serialize(ActorSystem, snapshot);
         var created = metadata.Timestamp == DateTime.MinValue ? DateTime.UtcNow.Ticks : metadata.Timestamp.Ticks;
-        var row = new SnapshotRow(metadata.PersistenceId, metadata.SequenceNr, created, bytes, manifest, serializer.Identifier);
+        var row = new SnapshotRow(metadata.PersistenceId, metadata.SequenceNr, created, bytes, manifest, serializerId);
         return Send(SnapshotWriteRequest.Saving(Table, row));
     }
 

@@ -36,7 +36,7 @@ public sealed class SqliteJournal : GroupCommitJournal
             $"(SELECT MAX(sequence_number) FROM [{j}] WHERE persistence_id = $pid AND deleted = 1); " +
             $"DELETE FROM [{_settings.TagTable}] WHERE persistence_id = $pid AND sequence_nr <= $to;";
 
-        using (var connection = Open(writer: false))
+        using (var connection = Open())
         {
             SqliteJournalSchema.Initialize(connection, _settings);
         }
@@ -50,7 +50,7 @@ public sealed class SqliteJournal : GroupCommitJournal
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr,
         CancellationToken cancellationToken) => Task.Run(() =>
     {
-        using var connection = Open(writer: false);
+        using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = _highestSql;
         command.Parameters.AddWithValue("$pid", persistenceId);
@@ -65,7 +65,7 @@ public sealed class SqliteJournal : GroupCommitJournal
             return;
         }
 
-        using var connection = Open(writer: false);
+        using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = _replaySql;
         command.Parameters.AddWithValue("$pid", persistenceId);
@@ -89,7 +89,7 @@ public sealed class SqliteJournal : GroupCommitJournal
     protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr,
         CancellationToken cancellationToken) => Task.Run(() =>
     {
-        using var connection = Open(writer: false);
+        using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -100,19 +100,5 @@ public sealed class SqliteJournal : GroupCommitJournal
         transaction.Commit();
     }, cancellationToken);
 
-    private SqliteConnection Open(bool writer)
-    {
-        var connection = new SqliteConnection(_settings.ConnectionString);
-        try
-        {
-            connection.Open();
-            SqliteJournalSchema.Configure(connection, _settings, writer);
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private SqliteConnection Open() => SqliteJournalSchema.OpenReader(_settings.ConnectionString, _settings.BusyTimeout);
 }

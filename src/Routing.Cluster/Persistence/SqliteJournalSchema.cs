@@ -95,14 +95,35 @@ internal static class SqliteJournalSchema
     /// </summary>
     public const int WalAutoCheckpointPages = 10_000;
 
-    /// <summary>Per-connection pragmas: the busy wait for other processes, and (writer only) the sync level and checkpoint size.</summary>
-    public static void Configure(SqliteConnection connection, JournalSettings settings, bool writer)
+    /// <summary>
+    /// Opens a connection for reads (recovery, tag pages, snapshot loads) with the busy wait for other processes; WAL
+    /// lets it read beside the writer. Disposed again if the open fails.
+    /// </summary>
+    public static SqliteConnection OpenReader(string connectionString, TimeSpan busyTimeout)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA busy_timeout={(long)busyTimeout.TotalMilliseconds};";
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The writer connection's pragmas: the busy wait for other processes, the sync level and the checkpoint size.</summary>
+    public static void ConfigureWriter(SqliteConnection connection, JournalSettings settings)
     {
         using var command = connection.CreateCommand();
         var busy = (long)settings.BusyTimeout.TotalMilliseconds;
-        command.CommandText = writer
-            ? $"PRAGMA busy_timeout={busy}; PRAGMA synchronous={(settings.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")}; PRAGMA wal_autocheckpoint={WalAutoCheckpointPages};"
-            : $"PRAGMA busy_timeout={busy};";
+        command.CommandText =
+            $"PRAGMA busy_timeout={busy}; PRAGMA synchronous={(settings.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")}; PRAGMA wal_autocheckpoint={WalAutoCheckpointPages};";
         command.ExecuteNonQuery();
     }
 }

@@ -352,7 +352,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         try
         {
             connection.Open();
-            SqliteJournalSchema.Configure(connection, _settings, writer: true);
+            SqliteJournalSchema.ConfigureWriter(connection, _settings);
             _insert = new InsertEvent(connection, _settings.JournalTable, _writerUuid);
             _insertTag = new InsertTag(connection, _settings.TagTable);
         }

@@ -109,9 +109,7 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
     private List<EventEnvelope> ReadPage(string tag, long offset)
     {
         var page = new List<EventEnvelope>(Math.Min(_pageSize, 64));
-        using var connection = new SqliteConnection(_settings.ConnectionString);
-        connection.Open();
-        SqliteJournalSchema.Configure(connection, _settings, writer: false);
+        using var connection = SqliteJournalSchema.OpenReader(_settings.ConnectionString, _settings.BusyTimeout);
         using var command = connection.CreateCommand();
         command.CommandText = _pageSql;
         command.Parameters.AddWithValue("$tag", tag);

@@ -45,21 +45,5 @@ public sealed class SqliteSnapshotStore : GroupCommitSnapshotStore
             : null;
     }, cancellationToken);
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(ConnectionString);
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout={(long)_busyTimeout.TotalMilliseconds};";
-            command.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private SqliteConnection Open() => SqliteJournalSchema.OpenReader(ConnectionString, _busyTimeout);
 }

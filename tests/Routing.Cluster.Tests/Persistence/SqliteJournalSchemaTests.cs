@@ -15,18 +15,18 @@ public sealed class SqliteJournalSchemaTests : IDisposable
     public void Writer_SyncLevelAsConfigured_CheckpointsEvery10000WalPages(SqliteSynchronous level, long expected)
     {
         using var connection = _file.Open();
-        SqliteJournalSchema.Configure(connection, new JournalSettings { ConnectionString = _file.ConnectionString, Synchronous = level }, writer: true);
+        SqliteJournalSchema.ConfigureWriter(connection, new JournalSettings { ConnectionString = _file.ConnectionString, Synchronous = level });
 
         Assert.Equal(expected, Pragma(connection, "synchronous"));
         Assert.Equal(SqliteJournalSchema.WalAutoCheckpointPages, Pragma(connection, "wal_autocheckpoint"));
     }
 
     [Fact]
-    public void Reader_KeepsSqliteDefaults()
+    public void Reader_WaitsForTheLockAndKeepsSqliteDefaults()
     {
-        using var connection = _file.Open();
-        SqliteJournalSchema.Configure(connection, new JournalSettings { ConnectionString = _file.ConnectionString }, writer: false);
+        using var connection = SqliteJournalSchema.OpenReader(_file.ConnectionString, TimeSpan.FromSeconds(7));
 
+        Assert.Equal(7000, Pragma(connection, "busy_timeout"));
         Assert.Equal(1000, Pragma(connection, "wal_autocheckpoint"));
     }
 
