@@ -122,6 +122,12 @@ internal abstract class JournalGroupWriter : IDisposable
     /// <summary>True when the failure belongs to one request of the batch (a constraint), so each is retried alone.</summary>
     protected abstract bool IsPerRequestFailure(Exception failure);
 
+    /// <summary>
+    /// Writer thread, after each batch's requests are completed: one step of upkeep that no request waits for. Returns
+    /// true when there is more to do at once (it is called again while no request waits). Must not throw.
+    /// </summary>
+    protected virtual bool AfterBatch() => false;
+
     /// <summary>Closes the write connection (the thread is ending).</summary>
     protected abstract void CloseConnection();
 
@@ -145,6 +151,11 @@ internal abstract class JournalGroupWriter : IDisposable
 
                 CommitWithFallback();
                 Interlocked.Add(ref _pendingEvents, -events);
+
+                // Upkeep goes on while no request waits; a waiting request is served first.
+                while (AfterBatch() && !reader.TryPeek(out _))
+                {
+                }
             }
         }
         finally

@@ -57,6 +57,17 @@ public sealed record JournalSettings
     /// </summary>
     public TimeSpan MinCommitInterval { get; init; }
 
+    /// <summary>
+    /// <c>sqlite-index-merge-events</c>: rows the writer lets gather in the tail before it merges them into the index
+    /// table (<see cref="SqliteJournalTail"/>). More rows per merge means more of each id's new entries share a leaf (the
+    /// point of merging), a longer merge (the writer's commits wait for it) and a longer tail for readers to add.
+    /// Default: 50000.
+    /// </summary>
+    public int IndexMergeEvents { get; init; } = 50_000;
+
+    /// <summary><c>sqlite-index-merge-interval</c>: the longest a row stays in the tail while writes go on. Default: 5 s.</summary>
+    public TimeSpan IndexMergeInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Reads the plugin section; throws <see cref="ConfigurationException"/> naming the key on a bad value.</summary>
     public static JournalSettings From(Config config) => From(config, TimeSpan.Zero);
 
@@ -93,6 +104,8 @@ public sealed record JournalSettings
             BusyTimeout = Duration(config, "sqlite-busy-timeout", TimeSpan.FromSeconds(30)),
             MaxPendingEvents = Positive("max-pending-events", config.GetInt("max-pending-events", 20_000)),
             MaxBatchEvents = Positive("max-batch-events", config.GetInt("max-batch-events", 2_000)),
+            IndexMergeEvents = Positive("sqlite-index-merge-events", config.GetInt("sqlite-index-merge-events", 50_000)),
+            IndexMergeInterval = NotNegative("sqlite-index-merge-interval", Duration(config, "sqlite-index-merge-interval", TimeSpan.FromSeconds(5))),
             MinCommitInterval = NotNegative("min-commit-interval", Duration(config, "min-commit-interval", defaultMinCommitInterval)),
         };
     }

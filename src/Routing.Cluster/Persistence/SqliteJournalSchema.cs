@@ -3,17 +3,18 @@ using Microsoft.Data.Sqlite;
 namespace Routing.Cluster.Journal;
 
 /// <summary>
-/// The DDL Akka.Persistence.Sql 1.5.73 creates for SQLite with <c>table-mapping = default</c> and
-/// <c>tag-write-mode = TagTable</c> (copied from a file its auto-initialize produced), less two of its indexes.
-/// Identical tables matter: the snapshot store keeps creating its own with "if not exists", and old files must open.
+/// The tables Akka.Persistence.Sql 1.5.73 creates for SQLite with <c>table-mapping = default</c> and
+/// <c>tag-write-mode = TagTable</c> (copied from a file its auto-initialize produced), less three of its indexes, plus
+/// the journal's index table (<see cref="IndexDdl"/>). Identical tables matter: the snapshot store keeps creating its
+/// own with "if not exists", old files must open, and Akka.Persistence.Sql's read journal reads the rows we write.
 /// No metadata table: Akka.Persistence.Sql only uses it with <c>delete-compatibility-mode = on</c>, which we never set.
 /// </summary>
 /// <remarks>
-/// Not created: the indexes on <c>created</c> and on <c>sequence_number</c> alone. No query of ours or of
-/// Akka.Persistence.Sql's read journal reads by either (replay, highest sequence number and deletes go by
-/// (persistence_id, sequence_number), tag queries by the tag table and <c>ordering</c>), and each costs every event a
-/// B-tree insert on the one writer thread; the one on <c>sequence_number</c> lands on a random leaf, so a commit also
-/// wrote more WAL pages. Files that already have them keep them.
+/// Not created: the indexes on <c>created</c> and on <c>sequence_number</c> alone (no query reads by either), and the
+/// unique index on (persistence_id, sequence_number), which <see cref="IndexDdl"/>'s table replaces. Each index costs
+/// every event a B-tree insert on the one writer thread, and one keyed by persistence id lands on a random leaf, so
+/// each event wrote a WAL page of its own. Files that have the unique index lose it at their first start
+/// (<see cref="Initialize"/>); they keep the other two.
 /// </remarks>
 internal static class SqliteJournalSchema
 {
@@ -30,7 +31,6 @@ internal static class SqliteJournalSchema
         	[identifier]      INTEGER            NULL,
         	[writer_uuid]     NVarChar(128)      NULL
         );
-        CREATE UNIQUE INDEX IF NOT EXISTS {journal}_uq ON {journal} (persistence_id, sequence_number);
         CREATE TABLE IF NOT EXISTS [{tags}]
         (
         	[ordering_id]    INTEGER       NOT NULL,
@@ -42,7 +42,7 @@ internal static class SqliteJournalSchema
         );
         CREATE INDEX IF NOT EXISTS {tags}_persistence_id_sequence_nr_idx ON {tags} (persistence_id, sequence_nr);
         CREATE INDEX IF NOT EXISTS {tags}_tag_idx ON {tags} (tag);
-        """ + TagOrderingIndex(tags);
+        """ + TagOrderingIndex(tags) + IndexDdl(journal);
 
     /// <summary>
     /// Ours, not Akka's: EventsByTag (the CDR feed) asks for one tag's rows in an ordering range. With only the index
@@ -73,8 +73,56 @@ internal static class SqliteJournalSchema
         );
         """;
 
-    /// <summary>Switches the file to WAL (persists in the file) and creates the tables if asked.</summary>
-    public static void Initialize(SqliteConnection connection, JournalSettings settings)
+    /// <summary>Name of the journal's index table (<see cref="IndexDdl"/>).</summary>
+    public static string IndexTable(string journal) => journal + "_index";
+
+    /// <summary>Name of the one-row table that holds the highest <c>ordering</c> the index table covers.</summary>
+    public static string IndexedTable(string journal) => journal + "_indexed";
+
+    /// <summary>
+    /// Ours, not Akka's: the (persistence_id, sequence_number) lookup that replay, the highest sequence number and
+    /// deletes need, as a table the writer fills in sorted batches (<see cref="SqliteJournalTail"/>) instead of an index
+    /// the journal table updates on every insert. Keyed by persistence id, each event's entry lands on that id's leaf: as
+    /// an index on the journal table that was one random 4 KB page, and so one WAL frame, per event; merged a few
+    /// seconds' worth at a time, in key order, each id's new entries share one leaf. <c>ordering</c> points at the row.
+    /// The second table holds the highest <c>ordering</c> merged so far; rows above it are the tail.
+    /// </summary>
+    public static string IndexDdl(string journal) => $"""
+
+        CREATE TABLE IF NOT EXISTS [{IndexTable(journal)}]
+        (
+        	[persistence_id]  NVarChar(255) NOT NULL,
+        	[sequence_number] INTEGER       NOT NULL,
+        	[ordering]        INTEGER       NOT NULL,
+        	PRIMARY KEY ([persistence_id], [sequence_number])
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS [{IndexedTable(journal)}] ([id] INTEGER NOT NULL PRIMARY KEY CHECK ([id] = 0), [upto] INTEGER NOT NULL);
+        INSERT OR IGNORE INTO [{IndexedTable(journal)}] ([id], [upto]) VALUES (0, 0);
+        """;
+
+    /// <summary>
+    /// At a journal's start: copies the keys of the rows above the mark, up to <c>$to</c>, into the index table in key
+    /// order. "Or ignore": a key already there (a merge round a crash cut short, rows Akka.Persistence.Sql also wrote)
+    /// is not a reason to stop indexing the rest; our writer refuses a duplicate before it is written
+    /// (<see cref="SqliteJournalWriter"/>). While running, the writer merges from its in-memory tail instead.
+    /// </summary>
+    public static string MergeSql(string journal) => $"""
+        INSERT OR IGNORE INTO [{IndexTable(journal)}] (persistence_id, sequence_number, ordering)
+        SELECT persistence_id, sequence_number, ordering FROM [{journal}]
+        WHERE ordering > (SELECT upto FROM [{IndexedTable(journal)}]) AND ordering <= $to
+        ORDER BY persistence_id, sequence_number;
+        """;
+
+    /// <summary>Moves the index mark to <c>$to</c> (in the transaction that indexed the last rows up to it).</summary>
+    public static string MarkSql(string journal) => $"UPDATE [{IndexedTable(journal)}] SET upto = $to WHERE upto < $to;";
+
+    /// <summary>
+    /// Switches the file to WAL (persists in the file), creates the tables if asked, then indexes every row the index
+    /// table does not cover yet: what the last run wrote after its last merge (it stopped or crashed), a file from
+    /// before the index table (whose unique index on the journal table is dropped here), or rows Akka.Persistence.Sql's
+    /// journal wrote. Returns the mark: every row up to it is indexed.
+    /// </summary>
+    public static long Initialize(SqliteConnection connection, JournalSettings settings)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
@@ -84,6 +132,17 @@ internal static class SqliteJournalSchema
             command.CommandText = Ddl(settings.JournalTable, settings.TagTable);
             command.ExecuteNonQuery();
         }
+
+        var journal = settings.JournalTable;
+        using var transaction = connection.BeginTransaction(deferred: false);
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT COALESCE(MAX(ordering), 0) FROM [{journal}]";
+        var to = (long)command.ExecuteScalar()!;
+        command.CommandText = MergeSql(journal) + MarkSql(journal) + $"DROP INDEX IF EXISTS [{journal}_uq];";
+        command.Parameters.AddWithValue("$to", to);
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return to;
     }
 
     /// <summary>

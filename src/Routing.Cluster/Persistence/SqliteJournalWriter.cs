@@ -4,7 +4,9 @@ namespace Routing.Cluster.Journal;
 
 /// <summary>
 /// The SQLite group-commit writer (<see cref="JournalGroupWriter"/>): SQLite has a single writer anyway, and the
-/// statements run through SQLite's own prepared statements.
+/// statements run through SQLite's own prepared statements. Rows are appended to the journal table only; their
+/// (persistence id, sequence number) keys go to the index table in sorted batches after the commits
+/// (<see cref="SqliteJournalTail"/>, <see cref="SqliteJournalSchema.IndexDdl"/>).
 /// </summary>
 internal sealed class SqliteJournalWriter : JournalGroupWriter
 {
@@ -13,13 +15,32 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     private SqliteConnection? _connection;
     private InsertEvent? _insert;
     private InsertTag? _insertTag;
+    private SQLitePCL.sqlite3_stmt? _indexed;
+    private SQLitePCL.sqlite3_stmt? _indexInsert;
+    private SQLitePCL.sqlite3_stmt? _mark;
+    private SqliteJournalTail.Key[] _round = new SqliteJournalTail.Key[1024];
+    private bool _merging;
+    private int _roundCount;
+    private int _roundNext;
+    private long _roundMark;
     private readonly Dictionary<string, SnapshotStatements> _snapshots = [];
+    private readonly SqliteJournalTail _tail;
+    private readonly List<(string PersistenceId, long SequenceNr, long Ordering)> _written = [];
+    private readonly HashSet<(string, long)> _writtenKeys = [];
+    private long _nextMergeAttempt;
+    private readonly Action<Exception> _mergeFailed;
 
-    public SqliteJournalWriter(JournalSettings settings, string? writerUuid, string name)
+    /// <summary>How long the writer waits before it tries a failed merge again.</summary>
+    private static readonly TimeSpan MergeRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <param name="mergeFailed">Told of each failed merge chunk (on the writer thread, at most once a second); must not throw.</param>
+    public SqliteJournalWriter(JournalSettings settings, string? writerUuid, string name, SqliteJournalTail tail, Action<Exception> mergeFailed)
         : base(settings.MaxPendingEvents, settings.MaxBatchEvents, settings.MinCommitInterval, name)
     {
         _settings = settings;
         _writerUuid = writerUuid;
+        _tail = tail;
+        _mergeFailed = mergeFailed;
         Start();
     }
 
@@ -33,6 +54,8 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     {
         var connection = EnsureConnection();
         var events = 0;
+        _written.Clear();
+        _writtenKeys.Clear();
         try
         {
             BeginImmediate(connection);
@@ -59,10 +82,15 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
                 }
             }
 
-            Exec(connection, "COMMIT");
+            // The commit and the tail's new keys together, under the tail's lock: a merge round that starts meanwhile
+            // (another journal's writer on this table) sees either neither or both (SqliteJournalTail.TakeRound).
+            // Before the base completes the requests: an acknowledged event is in the tail or the index table.
+            _tail.Commit(() => Exec(connection, "COMMIT"), _written);
         }
         catch (Exception)
         {
+            _written.Clear();
+            _writtenKeys.Clear();
             if (connection.Handle is { } open && SQLitePCL.raw.sqlite3_get_autocommit(open) == 0)
             {
                 SQLitePCL.raw.sqlite3_exec(open, "ROLLBACK");
@@ -73,7 +101,134 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
             throw;
         }
 
+        _written.Clear();
+        _writtenKeys.Clear();
         return events;
+    }
+
+    /// <summary>
+    /// Merges the tail into the index table once it holds <c>sqlite-index-merge-events</c> rows or its oldest row is
+    /// <c>sqlite-index-merge-interval</c> old. A round takes the tail's keys as they are (<see cref="SqliteJournalTail.TakeRound"/>),
+    /// sorted, and inserts them <see cref="MergeChunkKeys"/> at a time, a chunk between batches, so that each id's new
+    /// entries land on its leaf together while no commit waits behind more than one chunk (one statement for a whole
+    /// round of 20 000 keys held the writer for 160 ms, at 22 000 REGISTER/s). The last
+    /// chunk moves the mark in its transaction; the keys then leave the tail. A failed chunk loses nothing (the rows
+    /// are in the journal table, the keys in the tail, a restart indexes them, and inserting a key twice is a no-op);
+    /// it is tried again a second later.
+    /// </summary>
+    protected override bool AfterBatch()
+    {
+        var now = Environment.TickCount64;
+        if (now < _nextMergeAttempt)
+        {
+            return false;
+        }
+
+        if (!_merging)
+        {
+            var count = _tail.Count;
+            if (count == 0 ||
+                (count < _settings.IndexMergeEvents && now - _tail.FirstAddedAt < (long)_settings.IndexMergeInterval.TotalMilliseconds))
+            {
+                return false;
+            }
+
+            (_roundCount, _roundMark) = _tail.TakeRound(ref _round);
+            _roundNext = 0;
+            _merging = true;
+        }
+
+        try
+        {
+            MergeChunk();
+            return _merging;
+        }
+        catch (Exception e)
+        {
+            _nextMergeAttempt = now + (long)MergeRetryDelay.TotalMilliseconds;
+            _mergeFailed(e);
+            return false;
+        }
+    }
+
+    /// <summary>Keys inserted per merge transaction: the most a commit waits behind a merge is one such chunk.</summary>
+    internal const int MergeChunkKeys = 4_000;
+
+    private void MergeChunk()
+    {
+        var connection = EnsureConnection();
+        var round = _round;
+        var end = Math.Min(_roundCount, _roundNext + MergeChunkKeys);
+        try
+        {
+            BeginImmediate(connection);
+            var insert = _indexInsert!;
+            for (var i = _roundNext; i < end; i++)
+            {
+                var key = round[i];
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_text(insert, 1, key.PersistenceId));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(insert, 2, key.SequenceNr));
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(insert, 3, key.Ordering));
+                Step(connection, insert);
+            }
+
+            if (end == _roundCount)
+            {
+                Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(_mark!, 1, _roundMark));
+                Step(connection, _mark!);
+            }
+
+            Exec(connection, "COMMIT");
+        }
+        catch (Exception)
+        {
+            if (connection.Handle is { } open && SQLitePCL.raw.sqlite3_get_autocommit(open) == 0)
+            {
+                SQLitePCL.raw.sqlite3_exec(open, "ROLLBACK");
+            }
+
+            CloseConnection();
+            throw;
+        }
+
+        _roundNext = end;
+        if (end == _roundCount)
+        {
+            // Only now: a reader that takes an id's entries after this finds them in the index table.
+            _tail.RemoveUpTo(_roundMark);
+            _merging = false;
+        }
+    }
+
+    /// <summary>
+    /// The unique key (persistence id, sequence number) the journal table's unique index used to enforce: a second
+    /// writer of one id (two incarnations of an entity) must fail its own write, not add a second row. Checked against
+    /// this batch, the tail and the index table (a read of the leaf the merge will write).
+    /// </summary>
+    private void RefuseDuplicate(SqliteConnection connection, JournalRow row)
+    {
+        var duplicate = _writtenKeys.Contains((row.PersistenceId, row.SequenceNr)) || _tail.Contains(row.PersistenceId, row.SequenceNr);
+        if (!duplicate)
+        {
+            var indexed = _indexed!;
+            Bound(connection, SQLitePCL.raw.sqlite3_bind_text(indexed, 1, row.PersistenceId));
+            Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(indexed, 2, row.SequenceNr));
+            var rc = SQLitePCL.raw.sqlite3_step(indexed);
+            SQLitePCL.raw.sqlite3_reset(indexed);
+            if (rc != SQLitePCL.raw.SQLITE_ROW && rc != SQLitePCL.raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+            }
+
+            duplicate = rc == SQLitePCL.raw.SQLITE_ROW;
+        }
+
+        if (duplicate)
+        {
+            throw new SqliteException(
+                $"UNIQUE constraint failed: {_settings.JournalTable} ({row.PersistenceId}, {row.SequenceNr}) is already written",
+                SQLitePCL.raw.SQLITE_CONSTRAINT);
+        }
     }
 
     /// <summary>
@@ -129,6 +284,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     /// </summary>
     private void Insert(SqliteConnection connection, JournalRow row)
     {
+        RefuseDuplicate(connection, row);
         var insert = _insert!;
         // A failed bind leaves its parameter NULL: checked, so that a row is never written without its payload.
         Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Created, row.Created));
@@ -138,13 +294,15 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         Bound(connection, SQLitePCL.raw.sqlite3_bind_text(insert.Statement, insert.Manifest, row.Manifest));
         Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(insert.Statement, insert.Identifier, row.Identifier));
         Step(connection, insert.Statement);
+        var ordering = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
+        _written.Add((row.PersistenceId, row.SequenceNr, ordering));
+        _writtenKeys.Add((row.PersistenceId, row.SequenceNr));
         if (row.Tags.Length == 0)
         {
             return;
         }
 
         // The tag table points at the journal row's ordering, the key the read journal pages EventsByTag with.
-        var ordering = SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
         var tag = _insertTag!;
         foreach (var t in row.Tags)
         {
@@ -355,13 +513,18 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
             SqliteJournalSchema.ConfigureWriter(connection, _settings);
             _insert = new InsertEvent(connection, _settings.JournalTable, _writerUuid);
             _insertTag = new InsertTag(connection, _settings.TagTable);
+            var journal = _settings.JournalTable;
+            _indexed = Prepare(connection,
+                $"SELECT 1 FROM [{SqliteJournalSchema.IndexTable(journal)}] WHERE persistence_id = ?1 AND sequence_number = ?2");
+            // A key whose row a delete removed meanwhile is not indexed again.
+            _indexInsert = Prepare(connection,
+                $"INSERT OR IGNORE INTO [{SqliteJournalSchema.IndexTable(journal)}] (persistence_id, sequence_number, ordering) " +
+                $"SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM [{journal}] WHERE ordering = ?3)");
+            _mark = Prepare(connection, SqliteJournalSchema.MarkSql(journal));
         }
         catch
         {
-            _insert?.Dispose();
-            _insertTag?.Dispose();
-            _insert = null;
-            _insertTag = null;
+            DisposeStatements();
             connection.Dispose();
             throw;
         }
@@ -378,11 +541,22 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         }
 
         _snapshots.Clear();
-        _insert?.Dispose();
-        _insertTag?.Dispose();
-        _insert = null;
-        _insertTag = null;
+        DisposeStatements();
         _connection?.Dispose();
         _connection = null;
+    }
+
+    private void DisposeStatements()
+    {
+        _insert?.Dispose();
+        _insertTag?.Dispose();
+        _indexed?.Dispose();
+        _indexInsert?.Dispose();
+        _mark?.Dispose();
+        _insert = null;
+        _insertTag = null;
+        _indexed = null;
+        _indexInsert = null;
+        _mark = null;
     }
 }

@@ -44,7 +44,7 @@ public sealed class SqliteReadJournalProvider : IReadJournalProvider
 /// actor.) <see cref="EventEnvelope.Tags"/> holds the tag asked for.
 /// </para>
 /// </summary>
-public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurrentEventsByTagQuery
+public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurrentEventsByTagQuery, ICurrentPersistenceIdsQuery
 {
     /// <summary>Plugin id of the query section the node configures for SQLite.</summary>
     public const string Identifier = "akka.persistence.query.journal.sqlite";
@@ -54,6 +54,7 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
     private readonly TimeSpan _refresh;
     private readonly int _pageSize;
     private readonly string _pageSql;
+    private readonly string _idsSql;
 
     public SqliteReadJournal(ExtendedActorSystem system, JournalSettings settings, TimeSpan refreshInterval, int pageSize)
     {
@@ -66,7 +67,39 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
         _pageSql = $"SELECT j.ordering, j.persistence_id, j.sequence_number, j.created, j.message, j.manifest, j.identifier " +
             $"FROM [{settings.TagTable}] t JOIN [{settings.JournalTable}] j ON j.ordering = t.ordering_id " +
             "WHERE t.tag = $tag AND t.ordering_id > $offset AND j.deleted = 0 ORDER BY t.ordering_id LIMIT $max";
+        var journal = settings.JournalTable;
+        _idsSql = $"SELECT DISTINCT persistence_id FROM [{SqliteJournalSchema.IndexTable(journal)}] UNION " +
+            $"SELECT persistence_id FROM [{journal}] WHERE ordering > (SELECT upto FROM [{SqliteJournalSchema.IndexedTable(journal)}])";
     }
+
+    /// <summary>
+    /// Every persistence id with a row, once, in no particular order: the index table's ids (a walk of its keys) and
+    /// those of the rows not merged into it yet (a scan of that tail alone). Akka.Persistence.Sql's query would read the
+    /// whole journal table, which has no index by persistence id.
+    /// </summary>
+    public Source<string, NotUsed> CurrentPersistenceIds() =>
+        Source.FromTask(Task.Run(() =>
+            {
+                var ids = new List<string>();
+                using var connection = SqliteJournalSchema.OpenReader(_settings.ConnectionString, _settings.BusyTimeout);
+                using var command = connection.CreateCommand();
+                command.CommandText = _idsSql;
+                try
+                {
+                    using var reader = command.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        ids.Add(reader.GetString(0));
+                    }
+                }
+                catch (SqliteException e) when (IsMissingTable(e))
+                {
+                    // Nothing written yet: the write journal creates the tables at its first start.
+                }
+
+                return ids;
+            }))
+            .SelectMany(ids => ids);
 
     /// <summary>Events with <paramref name="tag"/> after <paramref name="offset"/> (exclusive), then new ones as they are written.</summary>
     public Source<EventEnvelope, NotUsed> EventsByTag(string tag, Offset offset) => Pages(tag, offset, live: true);
@@ -106,6 +139,9 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
             .SelectMany(page => page);
     }
 
+    private static bool IsMissingTable(SqliteException e) =>
+        e.SqliteErrorCode == 1 && e.Message.Contains("no such table", StringComparison.Ordinal);
+
     private List<EventEnvelope> ReadPage(string tag, long offset)
     {
         var page = new List<EventEnvelope>(Math.Min(_pageSize, 64));
@@ -120,7 +156,7 @@ public sealed class SqliteReadJournal : IReadJournal, IEventsByTagQuery, ICurren
         {
             reader = command.ExecuteReader();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1 && e.Message.Contains("no such table", StringComparison.Ordinal))
+        catch (SqliteException e) when (IsMissingTable(e))
         {
             // A fresh file has no tables until the write journal's first start; a feed that polls first finds nothing yet
             // (it used to fail and restart its stream with a warning on every first start of a node).

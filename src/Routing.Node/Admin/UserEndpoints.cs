@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Builder;
@@ -10,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Routing.Cluster.Registrar;
+using Routing.Node.Configuration;
 using Routing.Node.Registrar;
 using Routing.Sip.Auth;
 using Routing.Sip.Uri;
@@ -191,9 +191,10 @@ public static class UserEndpoints
             };
         });
 
-        app.MapGet("/api/users", async (int? limit, ActorSystem system, CancellationToken ct) =>
+        app.MapGet("/api/users", async (int? limit, ActorSystem system, NodeOptions options, CancellationToken ct) =>
         {
-            var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            var journal = PersistenceQuery.Get(system)
+                .ReadJournalFor<ICurrentPersistenceIdsQuery>(Proxy.ProxyComposition.ReadJournalFor(options.Storage.Journal));
             var take = Math.Clamp(limit ?? 1_000_000, 1, 1_000_000);
             var ids = await journal.CurrentPersistenceIds()
                 .Where(id => id.StartsWith(UserEntity.PersistenceIdPrefix, StringComparison.Ordinal))

@@ -31,7 +31,10 @@ public static class ProxyComposition
     /// <summary>The read journal the CDR projection queries on PostgreSQL (Akka.Persistence.Sql's default query plugin).</summary>
     public const string ReadJournalPluginId = "akka.persistence.query.journal.sql";
 
-    /// <summary>The read journal the CDR projection queries: ours over the SQLite journal, Akka.Persistence.Sql's on PostgreSQL.</summary>
+    /// <summary>
+    /// The read journal over the entities' journal (the CDR projection's tag query, the user list's persistence ids):
+    /// ours over the SQLite journal, Akka.Persistence.Sql's on PostgreSQL.
+    /// </summary>
     public static string ReadJournalFor(JournalProvider journal) =>
         journal == JournalProvider.Sqlite ? Routing.Cluster.Journal.SqliteReadJournal.Identifier : ReadJournalPluginId;
 

@@ -37,6 +37,12 @@ internal sealed class JournalTestFile : IDisposable
 
     public static readonly TimeSpan PacedInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Our journal on the same table, merging its tail into the index table after every batch (<see cref="OurJournal"/>
+    /// merges at 50 000 rows or after 5 s, so in a test its rows stay in the tail).
+    /// </summary>
+    public const string MergingJournal = "akka.persistence.journal.merging";
+
     /// <summary>Our snapshot store, writing through <see cref="OurJournal"/>'s writer.</summary>
     public const string OurSnapshots = "akka.persistence.snapshot-store.fast";
 
@@ -64,6 +70,12 @@ internal sealed class JournalTestFile : IDisposable
           plugin-dispatcher = "akka.actor.default-dispatcher"
           connection-string = "{{ConnectionString}}"
           max-pending-events = 10
+        }
+        akka.persistence.journal.merging {
+          class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+          connection-string = "{{ConnectionString}}"
+          sqlite-index-merge-events = 1
         }
         akka.persistence.journal.paced {
           class = "{{typeof(SqliteJournal).AssemblyQualifiedName}}"

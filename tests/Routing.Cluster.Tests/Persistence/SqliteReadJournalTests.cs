@@ -27,10 +27,12 @@ public sealed class SqliteReadJournalTests : Akka.TestKit.Xunit.TestKit
         _file.Dispose();
     }
 
-    private void Write(string persistenceId, params object[] events)
+    private void Write(string persistenceId, params object[] events) => WriteWith(null, persistenceId, events);
+
+    private void WriteWith(string? journalPluginId, string persistenceId, params object[] events)
     {
         var probe = CreateTestProbe();
-        var actor = Sys.ActorOf(EchoPersistentActor.Props(persistenceId, probe.Ref));
+        var actor = Sys.ActorOf(EchoPersistentActor.Props(persistenceId, probe.Ref, journalPluginId: journalPluginId));
         probe.ExpectMsg<EchoPersistentActor.Recovered>(cancellationToken: Ct);
         foreach (var e in events)
         {
@@ -42,6 +44,21 @@ public sealed class SqliteReadJournalTests : Akka.TestKit.Xunit.TestKit
 
     private Task<IImmutableList<EventEnvelope>> Current(string tag, Offset offset) =>
         Queries.CurrentEventsByTag(tag, offset).RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer()).WaitAsync(Dilated(TimeSpan.FromSeconds(10)), Ct);
+
+    [Fact]
+    public async Task CurrentPersistenceIds_EveryIdOnce_FromTheIndexTableAndTheTail()
+    {
+        WriteWith(JournalTestFile.MergingJournal, "indexed", "i1", "i2");
+        AwaitAssert(() => Assert.Equal(2, _file.Scalar("SELECT COUNT(*) FROM journal_index WHERE persistence_id = 'indexed'")),
+            Dilated(TimeSpan.FromSeconds(10)), cancellationToken: Ct);
+        Write("indexed", "i3");
+        Write("tail-only", "t1", "t2");
+
+        var ids = await Queries.CurrentPersistenceIds().RunWith(Sink.Seq<string>(), Sys.Materializer()).WaitAsync(Dilated(TimeSpan.FromSeconds(10)), Ct);
+
+        Assert.Equal(["indexed", "tail-only"], ids.Order());
+        Assert.Equal(0, _file.Scalar("SELECT COUNT(*) FROM journal_index WHERE persistence_id = 'tail-only'"));
+    }
 
     [Fact]
     public async Task CurrentEventsByTag_OnlyThatTagInJournalOrderAcrossPages_ThenCompletes()

@@ -1,0 +1,88 @@
+using Routing.Cluster.Journal;
+
+namespace Routing.Cluster.Tests.Journal;
+
+/// <summary>The in-memory tail's bookkeeping: per-id lookups, rounds in index order, removal of a merged round.</summary>
+public sealed class SqliteJournalTailTests
+{
+    private static void Commit(SqliteJournalTail tail, params (string Id, long Seq, long Ordering)[] rows)
+    {
+        var committed = false;
+        tail.Commit(() => committed = true, [.. rows]);
+        Assert.True(committed);
+    }
+
+    [Fact]
+    public void Of_ReturnsAnIdsRowsInWriteOrder_AndContainsFindsThem()
+    {
+        var tail = new SqliteJournalTail();
+        Commit(tail, ("b", 1, 10), ("a", 7, 11), ("b", 2, 12));
+        Commit(tail, ("b", 3, 13));
+
+        Assert.Equal([new(1, 10), new(2, 12), new(3, 13)], tail.Of("b")!);
+        Assert.Equal([new SqliteJournalTail.Entry(7, 11)], tail.Of("a")!);
+        Assert.Null(tail.Of("c"));
+        Assert.True(tail.Contains("b", 2));
+        Assert.False(tail.Contains("a", 2));
+        Assert.Equal(4, tail.Count);
+    }
+
+    [Fact]
+    public void TakeRound_SortsByIdThenSequence_MarkIsTheLastOrdering_AndKeepsTheRows()
+    {
+        var tail = new SqliteJournalTail();
+        Commit(tail, ("user-b", 5, 20), ("user-a", 2, 21), ("user-b", 4, 19), ("user-A", 9, 22));
+        var buffer = new SqliteJournalTail.Key[1];
+
+        var (count, mark) = tail.TakeRound(ref buffer);
+
+        Assert.Equal(4, count);
+        Assert.Equal(22, mark);
+        // Ordinal: upper case before lower case, as SQLite's BINARY collation.
+        Assert.Equal(["user-A/9", "user-a/2", "user-b/4", "user-b/5"], buffer.Take(count).Select(k => $"{k.PersistenceId}/{k.SequenceNr}"));
+        Assert.Equal(4, tail.Count);
+    }
+
+    [Fact]
+    public void RemoveUpTo_DropsTheMergedRows_KeepsLaterOnesFindable()
+    {
+        var tail = new SqliteJournalTail();
+        Commit(tail, ("a", 1, 1), ("b", 1, 2), ("a", 2, 3));
+        var buffer = Array.Empty<SqliteJournalTail.Key>();
+        var (_, mark) = tail.TakeRound(ref buffer);
+        // Committed while the round was being merged.
+        Commit(tail, ("a", 3, 4), ("c", 1, 5));
+
+        tail.RemoveUpTo(mark);
+
+        Assert.Equal(2, tail.Count);
+        Assert.Equal([new SqliteJournalTail.Entry(3, 4)], tail.Of("a")!);
+        Assert.Null(tail.Of("b"));
+        Assert.False(tail.Contains("a", 1));
+        Assert.True(tail.Contains("c", 1));
+        var (count, next) = tail.TakeRound(ref buffer);
+        Assert.Equal((2, 5L), (count, next));
+    }
+
+    [Fact]
+    public void Commit_WhenTheCommitThrows_AddsNothing()
+    {
+        var tail = new SqliteJournalTail();
+
+        Assert.Throws<InvalidOperationException>(() => tail.Commit(() => throw new InvalidOperationException("disk"), [("a", 1, 1)]));
+
+        Assert.Equal(0, tail.Count);
+        Assert.Null(tail.Of("a"));
+    }
+
+    [Fact]
+    public void ManyRows_GrowTheArrays_EveryRowStaysFindable()
+    {
+        var tail = new SqliteJournalTail();
+        var rows = Enumerable.Range(1, 5_000).Select(i => ("id-" + (i % 7), (long)i, (long)i)).ToList();
+        tail.Commit(() => { }, rows);
+
+        Assert.Equal(5_000, tail.Count);
+        Assert.Equal(Enumerable.Range(1, 5_000).Where(i => i % 7 == 3).Select(i => (long)i), tail.Of("id-3")!.Select(e => e.SequenceNr));
+    }
+}
