@@ -91,13 +91,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         {
             _written.Clear();
             _writtenKeys.Clear();
-            if (connection.Handle is { } open && SQLitePCL.raw.sqlite3_get_autocommit(open) == 0)
-            {
-                SQLitePCL.raw.sqlite3_exec(open, "ROLLBACK");
-            }
-
-            // The connection may be unusable (file gone, disk error): start over with a fresh one next time.
-            CloseConnection();
+            Abandon(connection);
             throw;
         }
 
@@ -182,12 +176,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         }
         catch (Exception)
         {
-            if (connection.Handle is { } open && SQLitePCL.raw.sqlite3_get_autocommit(open) == 0)
-            {
-                SQLitePCL.raw.sqlite3_exec(open, "ROLLBACK");
-            }
-
-            CloseConnection();
+            Abandon(connection);
             throw;
         }
 
@@ -198,6 +187,20 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
             _tail.RemoveUpTo(_roundMark);
             _merging = false;
         }
+    }
+
+    /// <summary>
+    /// After a failed transaction: rolls back what is open, and closes the connection, which may be unusable (file gone,
+    /// disk error); the next transaction starts over with a fresh one.
+    /// </summary>
+    private void Abandon(SqliteConnection connection)
+    {
+        if (connection.Handle is { } open && SQLitePCL.raw.sqlite3_get_autocommit(open) == 0)
+        {
+            SQLitePCL.raw.sqlite3_exec(open, "ROLLBACK");
+        }
+
+        CloseConnection();
     }
 
     /// <summary>
