@@ -221,7 +221,10 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
         var theirs = Store("akka.persistence.snapshot-store.sql");
         var at = new DateTime(2026, 11, 27, 14, 0, 0, DateTimeKind.Utc);
 
-        Save(ours, "pg-s1", 3, "at-3", at);
+        // The first save also starts the journal whose writer it goes through, and that journal's first batch opens
+        // its connection and checks the tables, beside Akka.Persistence.Sql's store creating its own: under CI load (a
+        // rolling-restart test beside it) that took longer than the default wait once. Later saves use the default.
+        Save(ours, "pg-s1", 3, "at-3", at, Dilated(TimeSpan.FromSeconds(30)));
         Save(ours, "pg-s1", 7, "at-7", at.AddSeconds(1));
         Save(theirs, "pg-s2", 5, "by-akka", at);
 
@@ -257,10 +260,10 @@ public sealed class PostgresJournalSpec : Akka.TestKit.Xunit.TestKit, IClassFixt
 
     private IActorRef Store(string pluginId) => Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(pluginId);
 
-    private void Save(IActorRef store, string pid, long seq, string state, DateTime at)
+    private void Save(IActorRef store, string pid, long seq, string state, DateTime at, TimeSpan? wait = null)
     {
         store.Tell(new SaveSnapshot(new SnapshotMetadata(pid, seq, at), state), TestActor);
-        ExpectMsg<SaveSnapshotSuccess>(cancellationToken: Ct);
+        ExpectMsg<SaveSnapshotSuccess>(wait, cancellationToken: Ct);
     }
 
     private (string State, long SequenceNr) Loaded(IActorRef store, string pid)
