@@ -39,6 +39,8 @@ internal sealed class SqliteJournalTail
     private Key[] _keys = new Key[1024];
     private int[] _previous = new int[1024];
     private readonly Dictionary<string, int> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _highest = new(StringComparer.Ordinal);
+    private readonly int _highestKept;
     private int _count;
     private long _firstAddedAt;
 
@@ -48,12 +50,86 @@ internal sealed class SqliteJournalTail
     /// <summary>A key to merge: the row's persistence id, sequence number and <c>ordering</c>.</summary>
     public readonly record struct Key(string PersistenceId, long SequenceNr, long Ordering);
 
+    /// <param name="highestKept">How many ids' highest sequence numbers <see cref="IsAboveHighest"/> remembers at most.</param>
+    internal SqliteJournalTail(int highestKept = DefaultHighestKept)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(highestKept, 1);
+        _highestKept = highestKept;
+    }
+
+    /// <summary>
+    /// Ids whose highest sequence number the tail remembers, at most (about 100 bytes each, plus the id when its entity
+    /// has passivated). Past it the memory starts over: each id then costs one index read again on its next write.
+    /// </summary>
+    public const int DefaultHighestKept = 1_000_000;
+
     /// <summary>The tail of <paramref name="table"/> in the file <paramref name="connectionString"/> names.</summary>
     public static SqliteJournalTail For(string connectionString, string table)
     {
         var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
         var key = (file.Length > 0 && file != ":memory:" ? Path.GetFullPath(file) : file) + "|" + table;
         return Tails.GetOrAdd(key, _ => new SqliteJournalTail());
+    }
+
+    /// <summary>Ids whose highest committed sequence number the tail remembers now.</summary>
+    public int HighestKnown
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _highest.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="sequenceNr"/> is certainly above every committed key of the id, so it cannot be a
+    /// duplicate of one: the tail has learned the id's highest (<see cref="Learn"/>) and kept it up with every commit
+    /// since. False when it does not know the id or the number is not above: the caller checks the keys themselves.
+    /// </summary>
+    /// <remarks>
+    /// A persistent actor writes increasing sequence numbers, so after one read per id the unique-key check costs a
+    /// dictionary lookup instead of a read of the id's index leaf per event (with ten thousand busy ids those leaves
+    /// outgrow the writer's page cache, and each check became a read from the WAL or the file). Deletes only remove
+    /// keys, so the remembered number stays an upper bound. Exact as long as every write of the table goes through
+    /// this process's tail, the same assumption as the tail itself.
+    /// </remarks>
+    public bool IsAboveHighest(string persistenceId, long sequenceNr)
+    {
+        lock (_lock)
+        {
+            return _highest.TryGetValue(persistenceId, out var highest) && sequenceNr > highest;
+        }
+    }
+
+    /// <summary>
+    /// Remembers the id's highest committed sequence number: <paramref name="indexedHighest"/> (the index table's,
+    /// 0 for none) or the tail's own, whichever is higher; returns it. The caller must hold the file's write lock
+    /// (be inside its write transaction) from reading the index table until this returns, so that no commit or merge
+    /// of another writer of the table falls in between.
+    /// </summary>
+    public long Learn(string persistenceId, long indexedHighest)
+    {
+        lock (_lock)
+        {
+            var highest = indexedHighest;
+            if (_last.TryGetValue(persistenceId, out var i))
+            {
+                for (; i >= 0; i = _previous[i])
+                {
+                    highest = Math.Max(highest, _keys[i].SequenceNr);
+                }
+            }
+
+            if (_highest.Count >= _highestKept && !_highest.ContainsKey(persistenceId))
+            {
+                _highest.Clear();
+            }
+
+            _highest[persistenceId] = highest;
+            return highest;
+        }
     }
 
     /// <summary>Rows in the tail.</summary>
@@ -207,6 +283,12 @@ internal sealed class SqliteJournalTail
     // Under the lock, with room for one more key.
     private void Append(Key key)
     {
+        // A known id's highest follows its commits; an unknown one stays unknown until learned.
+        if (_highest.TryGetValue(key.PersistenceId, out var highest) && key.SequenceNr > highest)
+        {
+            _highest[key.PersistenceId] = key.SequenceNr;
+        }
+
         var i = _count++;
         _keys[i] = key;
         _previous[i] = _last.TryGetValue(key.PersistenceId, out var previous) ? previous : -1;

@@ -16,6 +16,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     private InsertEvent? _insert;
     private InsertTag? _insertTag;
     private SQLitePCL.sqlite3_stmt? _indexed;
+    private SQLitePCL.sqlite3_stmt? _indexedHighest;
     private SQLitePCL.sqlite3_stmt? _indexInsert;
     private SQLitePCL.sqlite3_stmt? _mark;
     private SqliteJournalTail.Key[] _round = new SqliteJournalTail.Key[1024];
@@ -206,24 +207,18 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
     /// <summary>
     /// The unique key (persistence id, sequence number) the journal table's unique index used to enforce: a second
     /// writer of one id (two incarnations of an entity) must fail its own write, not add a second row. Checked against
-    /// this batch, the tail and the index table (a read of the leaf the merge will write).
+    /// this batch; then, unless the number is above the id's highest committed one (<see cref="SqliteJournalTail.IsAboveHighest"/>,
+    /// the usual case), against the tail and the index table. An id the tail knows nothing of yet costs one read of
+    /// its highest indexed number, inside this transaction (the file's write lock held), and is known from then on.
     /// </summary>
     private void RefuseDuplicate(SqliteConnection connection, JournalRow row)
     {
-        var duplicate = _writtenKeys.Contains((row.PersistenceId, row.SequenceNr)) || _tail.Contains(row.PersistenceId, row.SequenceNr);
-        if (!duplicate)
+        var duplicate = _writtenKeys.Contains((row.PersistenceId, row.SequenceNr));
+        if (!duplicate && !_tail.IsAboveHighest(row.PersistenceId, row.SequenceNr))
         {
-            var indexed = _indexed!;
-            Bound(connection, SQLitePCL.raw.sqlite3_bind_text(indexed, 1, row.PersistenceId));
-            Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(indexed, 2, row.SequenceNr));
-            var rc = SQLitePCL.raw.sqlite3_step(indexed);
-            SQLitePCL.raw.sqlite3_reset(indexed);
-            if (rc != SQLitePCL.raw.SQLITE_ROW && rc != SQLitePCL.raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(rc, connection.Handle);
-            }
-
-            duplicate = rc == SQLitePCL.raw.SQLITE_ROW;
+            var highest = _tail.Learn(row.PersistenceId, ReadLong(connection, _indexedHighest!, row.PersistenceId, null));
+            duplicate = row.SequenceNr <= highest
+                && (_tail.Contains(row.PersistenceId, row.SequenceNr) || ReadLong(connection, _indexed!, row.PersistenceId, row.SequenceNr) != 0);
         }
 
         if (duplicate)
@@ -231,6 +226,36 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
             throw new SqliteException(
                 $"UNIQUE constraint failed: {_settings.JournalTable} ({row.PersistenceId}, {row.SequenceNr}) is already written",
                 SQLitePCL.raw.SQLITE_CONSTRAINT);
+        }
+    }
+
+    /// <summary>Runs a one-value query on (id[, sequence number]); its first column as a number, 0 for no row or NULL.</summary>
+    private static long ReadLong(SqliteConnection connection, SQLitePCL.sqlite3_stmt statement, string persistenceId, long? sequenceNr)
+    {
+        Bound(connection, SQLitePCL.raw.sqlite3_bind_text(statement, 1, persistenceId));
+        if (sequenceNr is { } n)
+        {
+            Bound(connection, SQLitePCL.raw.sqlite3_bind_int64(statement, 2, n));
+        }
+
+        try
+        {
+            var rc = SQLitePCL.raw.sqlite3_step(statement);
+            if (rc == SQLitePCL.raw.SQLITE_ROW)
+            {
+                return SQLitePCL.raw.sqlite3_column_int64(statement, 0);
+            }
+
+            if (rc != SQLitePCL.raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+            }
+
+            return 0;
+        }
+        finally
+        {
+            SQLitePCL.raw.sqlite3_reset(statement);
         }
     }
 
@@ -519,6 +544,8 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
             var journal = _settings.JournalTable;
             _indexed = Prepare(connection,
                 $"SELECT 1 FROM [{SqliteJournalSchema.IndexTable(journal)}] WHERE persistence_id = ?1 AND sequence_number = ?2");
+            _indexedHighest = Prepare(connection,
+                $"SELECT MAX(sequence_number) FROM [{SqliteJournalSchema.IndexTable(journal)}] WHERE persistence_id = ?1");
             // A key whose row a delete removed meanwhile is not indexed again.
             _indexInsert = Prepare(connection,
                 $"INSERT OR IGNORE INTO [{SqliteJournalSchema.IndexTable(journal)}] (persistence_id, sequence_number, ordering) " +
@@ -554,11 +581,13 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
         _insert?.Dispose();
         _insertTag?.Dispose();
         _indexed?.Dispose();
+        _indexedHighest?.Dispose();
         _indexInsert?.Dispose();
         _mark?.Dispose();
         _insert = null;
         _insertTag = null;
         _indexed = null;
+        _indexedHighest = null;
         _indexInsert = null;
         _mark = null;
     }

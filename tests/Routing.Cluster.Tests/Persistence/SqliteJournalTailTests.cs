@@ -85,4 +85,57 @@ public sealed class SqliteJournalTailTests
         Assert.Equal(5_000, tail.Count);
         Assert.Equal(Enumerable.Range(1, 5_000).Where(i => i % 7 == 3).Select(i => (long)i), tail.Of("id-3")!.Select(e => e.SequenceNr));
     }
+
+    [Fact]
+    public void IsAboveHighest_KnowsNothingUntilLearned_ThenFollowsCommits()
+    {
+        var tail = new SqliteJournalTail();
+        Commit(tail, ("a", 3, 1));
+        Assert.False(tail.IsAboveHighest("a", 4));
+
+        // The index table's highest (2) is below the tail's (3): the tail's wins.
+        Assert.Equal(3, tail.Learn("a", 2));
+        Assert.True(tail.IsAboveHighest("a", 4));
+        Assert.False(tail.IsAboveHighest("a", 3));
+
+        Commit(tail, ("a", 4, 2), ("b", 9, 3));
+        Assert.False(tail.IsAboveHighest("a", 4));
+        Assert.True(tail.IsAboveHighest("a", 5));
+        // Committed but never learned: still unknown.
+        Assert.False(tail.IsAboveHighest("b", 10));
+        Assert.Equal(7, tail.Learn("c", 7));
+        Assert.True(tail.IsAboveHighest("c", 8));
+    }
+
+    [Fact]
+    public void IsAboveHighest_SurvivesTheMergeOfTheRowsItCameFrom()
+    {
+        var tail = new SqliteJournalTail();
+        Commit(tail, ("a", 1, 1), ("a", 2, 2));
+        tail.Learn("a", 0);
+        var buffer = Array.Empty<SqliteJournalTail.Key>();
+        var (_, mark) = tail.TakeRound(ref buffer);
+
+        tail.RemoveUpTo(mark);
+
+        Assert.Null(tail.Of("a"));
+        Assert.False(tail.IsAboveHighest("a", 2));
+        Assert.True(tail.IsAboveHighest("a", 3));
+    }
+
+    [Fact]
+    public void Learn_PastTheLimit_ForgetsTheOthers()
+    {
+        var tail = new SqliteJournalTail(highestKept: 2);
+        tail.Learn("a", 1);
+        tail.Learn("b", 1);
+        tail.Learn("a", 5);
+        Assert.Equal(2, tail.HighestKnown);
+
+        tail.Learn("c", 1);
+
+        Assert.Equal(1, tail.HighestKnown);
+        Assert.False(tail.IsAboveHighest("a", 6));
+        Assert.True(tail.IsAboveHighest("c", 2));
+    }
 }
