@@ -31,7 +31,7 @@ public sealed class SqliteJournal : GroupCommitJournal
         var index = SqliteJournalSchema.IndexTable(j);
         var indexed = SqliteJournalSchema.IndexedTable(j);
         const string Columns = "j.sequence_number, j.created, j.message, j.manifest, j.identifier, j.writer_uuid";
-        _highestSql = $"SELECT MAX(sequence_number) FROM [{index}] WHERE persistence_id = $pid";
+        _highestSql = SqliteJournalSchema.IndexedHighestSql(j);
         _replaySql = $"SELECT {Columns} FROM [{index}] i JOIN [{j}] j ON j.ordering = i.ordering " +
             "WHERE i.persistence_id = $pid AND i.sequence_number >= $from AND i.sequence_number <= $to AND j.deleted = 0 " +
             "ORDER BY i.sequence_number LIMIT $max";

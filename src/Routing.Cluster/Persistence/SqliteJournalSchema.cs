@@ -114,6 +114,10 @@ internal static class SqliteJournalSchema
         """;
 
     /// <summary>Moves the index mark to <c>$to</c> (in the transaction that indexed the last rows up to it).</summary>
+    /// <summary>The highest sequence number the index table holds for <c>$pid</c> (NULL for none).</summary>
+    public static string IndexedHighestSql(string journal) =>
+        $"SELECT MAX(sequence_number) FROM [{IndexTable(journal)}] WHERE persistence_id = $pid";
+
     public static string MarkSql(string journal) => $"UPDATE [{IndexedTable(journal)}] SET upto = $to WHERE upto < $to;";
 
     /// <summary>

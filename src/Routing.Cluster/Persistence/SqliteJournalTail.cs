@@ -211,6 +211,11 @@ internal sealed class SqliteJournalTail
             foreach (var (persistenceId, sequenceNr, ordering) in rows)
             {
                 Append(new Key(persistenceId, sequenceNr, ordering));
+                // A known id's highest follows its commits; an unknown one stays unknown until learned.
+                if (_highest.TryGetValue(persistenceId, out var highest) && sequenceNr > highest)
+                {
+                    _highest[persistenceId] = sequenceNr;
+                }
             }
 
             Volatile.Write(ref _count, _count);
@@ -283,12 +288,6 @@ internal sealed class SqliteJournalTail
     // Under the lock, with room for one more key.
     private void Append(Key key)
     {
-        // A known id's highest follows its commits; an unknown one stays unknown until learned.
-        if (_highest.TryGetValue(key.PersistenceId, out var highest) && key.SequenceNr > highest)
-        {
-            _highest[key.PersistenceId] = key.SequenceNr;
-        }
-
         var i = _count++;
         _keys[i] = key;
         _previous[i] = _last.TryGetValue(key.PersistenceId, out var previous) ? previous : -1;

@@ -544,8 +544,7 @@ internal sealed class SqliteJournalWriter : JournalGroupWriter
             var journal = _settings.JournalTable;
             _indexed = Prepare(connection,
                 $"SELECT 1 FROM [{SqliteJournalSchema.IndexTable(journal)}] WHERE persistence_id = ?1 AND sequence_number = ?2");
-            _indexedHighest = Prepare(connection,
-                $"SELECT MAX(sequence_number) FROM [{SqliteJournalSchema.IndexTable(journal)}] WHERE persistence_id = ?1");
+            _indexedHighest = Prepare(connection, SqliteJournalSchema.IndexedHighestSql(journal));
             // A key whose row a delete removed meanwhile is not indexed again.
             _indexInsert = Prepare(connection,
                 $"INSERT OR IGNORE INTO [{SqliteJournalSchema.IndexTable(journal)}] (persistence_id, sequence_number, ordering) " +
