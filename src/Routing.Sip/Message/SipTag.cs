@@ -10,11 +10,44 @@ public static class SipTag
     /// <summary>Length of the tags <see cref="Fill"/> writes: 16 characters, 80 random bits.</summary>
     public const int Length = 16;
 
+    // Bytes from the system's CSPRNG, drawn a block at a time per thread: one call into it per 32 tags rather than per
+    // tag (at registrar rates the call itself, a locked DRBG in OpenSSL, cost about 1 % of the node's CPU). Each byte is
+    // handed out once and wiped from the block as it is.
+    private const int PoolSize = 512;
+
+    [ThreadStatic]
+    private static byte[]? t_pool;
+
+    [ThreadStatic]
+    private static int t_poolUsed;
+
     /// <summary>Fills <paramref name="destination"/> with random token characters (base32, lower case).</summary>
     public static void Fill(Span<byte> destination)
     {
-        Span<byte> random = stackalloc byte[destination.Length];
-        RandomNumberGenerator.Fill(random);
+        if (destination.Length > PoolSize)
+        {
+            Span<byte> large = new byte[destination.Length];
+            RandomNumberGenerator.Fill(large);
+            Encode(large, destination);
+            return;
+        }
+
+        var pool = t_pool;
+        if (pool is null || t_poolUsed + destination.Length > PoolSize)
+        {
+            pool = t_pool ??= new byte[PoolSize];
+            RandomNumberGenerator.Fill(pool);
+            t_poolUsed = 0;
+        }
+
+        var random = pool.AsSpan(t_poolUsed, destination.Length);
+        t_poolUsed += destination.Length;
+        Encode(random, destination);
+        random.Clear();
+    }
+
+    private static void Encode(ReadOnlySpan<byte> random, Span<byte> destination)
+    {
         for (var i = 0; i < destination.Length; i++)
         {
             destination[i] = Alphabet[random[i] & 31];
