@@ -48,6 +48,7 @@ public static class NodeCommandLine
           --auth digest|none        request authentication (default: digest)
           --log-format text|json    console log format (default: text)
           --log-level LEVEL         verbose|debug|information|warning|error|fatal (default: information)
+          --cpu-scheduling batch|normal  Linux policy of the node's threads (default: batch, SCHED_BATCH)
           --help, --version
 
         Exit codes: 0 stopped cleanly, 1 start failed (port in use, data folder not writable, journal), 2 bad flag or config.
@@ -143,7 +144,7 @@ public static class NodeCommandLine
         switch (name)
         {
             case "--config" or "--sip" or "--domain" or "--admin" or "--data" or "--journal" or "--journal-connection" or "--journal-sync"
-                or "--roles" or "--akka" or "--seed" or "--auth" or "--log-format" or "--log-level"
+                or "--roles" or "--akka" or "--seed" or "--auth" or "--log-format" or "--log-level" or "--cpu-scheduling"
                 or "--tls-cert" or "--tls-key" or "--tls-client-ca" or "--tls-client-cert" or "--flow-secret":
                 return true;
             case "--metrics-open" or "--sip-reuseport":
@@ -239,6 +240,10 @@ public static class NodeCommandLine
                 case "--journal-sync":
                     detail = OptionValues.TryParseJournalSync(value, out var sync);
                     o.Storage.SqliteSynchronous = sync;
+                    break;
+                case "--cpu-scheduling":
+                    detail = OptionValues.TryParseCpuScheduling(value, out var policy);
+                    o.CpuScheduling = policy;
                     break;
                 case "--roles":
                     detail = OptionValues.TryParseRoles(value.Split(','), out var roles);

@@ -275,6 +275,17 @@ public static class NodeHocon
 
     private static OptionError? ApplyMisc(NodeOptions o, ConfigSection c)
     {
+        if (c.HasPath("cpu-scheduling"))
+        {
+            var detail = OptionValues.TryParseCpuScheduling(c.GetString("cpu-scheduling"), out var policy);
+            if (detail is not null)
+            {
+                return Invalid("cpu-scheduling", detail);
+            }
+
+            o.CpuScheduling = policy;
+        }
+
         if (c.HasPath("auth.mode"))
         {
             var detail = OptionValues.TryParseAuth(c.GetString("auth.mode"), out var mode);

@@ -166,9 +166,22 @@ public sealed class LoggingOptions
     public Serilog.Events.LogEventLevel Level { get; set; } = Serilog.Events.LogEventLevel.Information;
 }
 
+/// <summary>The Linux scheduling policy of the node's threads (see <see cref="Hosting.CpuScheduling"/>).</summary>
+public enum CpuSchedulingPolicy
+{
+    /// <summary>SCHED_BATCH: a woken thread waits for the running one's slice instead of preempting it.</summary>
+    Batch,
+
+    /// <summary>Left as started (SCHED_OTHER unless the operator set something else, e.g. with chrt).</summary>
+    Normal,
+}
+
 /// <summary>Everything the node is started with, after defaults, the <c>--config</c> file and flags are applied.</summary>
 public sealed class NodeOptions
 {
+    /// <summary>Scheduling policy of the node's threads on Linux. Default: batch.</summary>
+    public CpuSchedulingPolicy CpuScheduling { get; set; } = CpuSchedulingPolicy.Batch;
+
     public SipOptions Sip { get; } = new();
 
     public AdminOptions Admin { get; } = new();

@@ -169,6 +169,16 @@ public static class OptionValues
         }
     }
 
+    public static string? TryParseCpuScheduling(string value, out CpuSchedulingPolicy policy)
+    {
+        switch (value.Trim().ToLowerInvariant())
+        {
+            case "batch": policy = CpuSchedulingPolicy.Batch; return null;
+            case "normal": policy = CpuSchedulingPolicy.Normal; return null;
+            default: policy = default; return $"'{value}' is not a scheduling policy; expected batch or normal";
+        }
+    }
+
     public static string? TryParseAuth(string value, out AuthMode mode)
     {
         switch (value.Trim().ToLowerInvariant())

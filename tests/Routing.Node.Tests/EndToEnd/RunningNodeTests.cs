@@ -114,6 +114,35 @@ public sealed class RunningNodeTests : IClassFixture<RunningNodeFixture>
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void CpuScheduling_Default_EveryThreadOfTheNodeRunsUnderSchedBatch()
+    {
+        // /proc/PID/task/TID/stat: field 41 is the scheduling policy (SCHED_OTHER 0, SCHED_BATCH 3), counted after the
+        // command name in parentheses, which may itself hold spaces.
+        var policies = new Dictionary<string, int>();
+        foreach (var task in Directory.GetDirectories($"/proc/{Node.Process!.Id}/task"))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended meanwhile
+            }
+
+            var close = stat.LastIndexOf(')');
+            var name = stat[(stat.IndexOf('(') + 1)..close];
+            var fields = stat[(close + 2)..].Split(' ');
+            policies[$"{name} ({Path.GetFileName(task)})"] = int.Parse(fields[41 - 3], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.True(policies.Count > 10, $"only {policies.Count} threads seen");
+        Assert.All(policies, p => Assert.True(p.Value == 3, $"thread {p.Key} runs policy {p.Value}, not SCHED_BATCH (3)"));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void AdminToken_CreatedAtFirstStart_OwnerReadWriteOnly()
     {

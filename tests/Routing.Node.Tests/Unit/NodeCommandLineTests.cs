@@ -194,6 +194,19 @@ public sealed class NodeCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void CpuScheduling_DefaultBatch_ConfigNormal_FlagOverrides_BadValueNamesTheSetting()
+    {
+        var file = ConfigFile("""routing.node.cpu-scheduling = normal""");
+        var bad = ConfigFile("""routing.node.cpu-scheduling = fifo""");
+
+        Assert.Equal(CpuSchedulingPolicy.Batch, Parse().Options!.CpuScheduling);
+        Assert.Equal(CpuSchedulingPolicy.Normal, Parse("--config", file).Options!.CpuScheduling);
+        Assert.Equal(CpuSchedulingPolicy.Batch, Parse("--config", file, "--cpu-scheduling", "batch").Options!.CpuScheduling);
+        Assert.Equal("--cpu-scheduling", Parse("--cpu-scheduling", "fifo").Error!.Setting);
+        Assert.Equal("routing.node.cpu-scheduling", Parse("--config", bad).Error!.Setting);
+    }
+
+    [Fact]
     public void ConfigFile_BadValue_ErrorNamesTheHoconPath()
     {
         var file = ConfigFile("""routing.node.cluster.roles = [edge, toaster]""");
