@@ -23,8 +23,8 @@ namespace Routing.Node.Hosting;
 public static class CpuScheduling
 {
     // <sched.h>: SCHED_OTHER 0, SCHED_BATCH 3.
-    internal const int SchedOther = 0;
-    internal const int SchedBatch = 3;
+    private const int SchedOther = 0;
+    private const int SchedBatch = 3;
 
     /// <summary>Sets SCHED_BATCH on every thread of this process; returns how many it changed, and the first failure.</summary>
     public static (int Changed, string? Failure) ApplyBatchToAllThreads()
@@ -73,9 +73,6 @@ public static class CpuScheduling
 
         return (changed, failure);
     }
-
-    /// <summary>The policy of thread <paramref name="tid"/> (0: the calling thread), or -1 where it cannot be read.</summary>
-    public static int PolicyOf(int tid) => OperatingSystem.IsLinux() ? NativeMethods.sched_getscheduler(tid) : -1;
 
     private static class NativeMethods
     {
