@@ -162,7 +162,7 @@ function Invoke-ClusterUp {
     $pgLog = Join-Path $ClusterDir 'postgres.log'
     $pgScript = Join-Path $ClusterDir 'postgres.sh'
     Set-Content -Path (Join-Path $ClusterDir 'postgres-inner.sh') -Value 'echo "PG|$PGHOST|$PGPORT|$PGUSER|$PGPASSWORD|$PGDATABASE|$$"; exec sleep infinity'
-    Set-Content -Path $pgScript -Value "exec pg_virtualenv -t -o max_connections=300 sh '$(Join-Path $ClusterDir 'postgres-inner.sh')' > '$pgLog' 2>&1 < /dev/null"
+    Set-Content -Path $pgScript -Value "exec pg_virtualenv -t -o max_connections=120 sh '$(Join-Path $ClusterDir 'postgres-inner.sh')' > '$pgLog' 2>&1 < /dev/null"
     $pg = Start-Detached $pgScript
     $connection = $null; $sleepPid = 0
     $deadline = (Get-Date).AddSeconds(60)

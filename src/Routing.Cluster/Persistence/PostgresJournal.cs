@@ -11,7 +11,7 @@ namespace Routing.Cluster.Journal;
 /// connections, outside any transaction: through Akka.Persistence.Sql each recovery opened a connection and a
 /// transaction per query, and a burst of new registrations (every phone after a restart) spent the node's CPU there.
 /// </summary>
-#pragma warning disable CA1001 // the writer and the data source are disposed in PostStop, the actor's end of life
+#pragma warning disable CA1001 // the writer is disposed and the shared data source released in PostStop, the actor's end of life
 public sealed class PostgresJournal : GroupCommitJournal
 #pragma warning restore CA1001
 {
@@ -40,14 +40,7 @@ public sealed class PostgresJournal : GroupCommitJournal
             $"DELETE FROM {_settings.TagTable} WHERE persistence_id = $1 AND sequence_nr <= $2",
         ];
 
-        // Statements are prepared on each pooled connection the first times they run (Npgsql auto-prepare).
-        var builder = new NpgsqlConnectionStringBuilder(_settings.ConnectionString);
-        if (builder.MaxAutoPrepare == 0)
-        {
-            builder.MaxAutoPrepare = 16;
-        }
-
-        _source = NpgsqlDataSource.Create(builder.ConnectionString);
+        _source = PostgresDataSources.Rent(_settings.ConnectionString);
         try
         {
             PostgresJournalSchema.Initialize(_source, _settings);
@@ -56,7 +49,7 @@ public sealed class PostgresJournal : GroupCommitJournal
         }
         catch
         {
-            _source.Dispose();
+            PostgresDataSources.Release(_source);
             throw;
         }
     }
@@ -118,6 +111,6 @@ public sealed class PostgresJournal : GroupCommitJournal
     protected override void PostStop()
     {
         base.PostStop();
-        _source.Dispose();
+        PostgresDataSources.Release(_source);
     }
 }

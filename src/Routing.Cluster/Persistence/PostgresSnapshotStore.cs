@@ -8,7 +8,7 @@ namespace Routing.Cluster.Journal;
 /// The <see cref="GroupCommitSnapshotStore"/> on PostgreSQL: saves through the <see cref="PostgresJournal"/>'s writer
 /// (statements of its batch); loads are one prepared statement on a pooled connection, outside any transaction.
 /// </summary>
-#pragma warning disable CA1001 // the data source is disposed in PostStop, the actor's end of life
+#pragma warning disable CA1001 // the shared data source is released in PostStop, the actor's end of life
 public sealed class PostgresSnapshotStore : GroupCommitSnapshotStore
 #pragma warning restore CA1001
 {
@@ -18,13 +18,7 @@ public sealed class PostgresSnapshotStore : GroupCommitSnapshotStore
     public PostgresSnapshotStore(Config config) : base(config)
     {
         _loadSql = LoadSql(i => "$" + i);
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
-        if (builder.MaxAutoPrepare == 0)
-        {
-            builder.MaxAutoPrepare = 4;
-        }
-
-        _source = NpgsqlDataSource.Create(builder.ConnectionString);
+        _source = PostgresDataSources.Rent(ConnectionString);
         try
         {
             if (AutoInitialize)
@@ -34,7 +28,7 @@ public sealed class PostgresSnapshotStore : GroupCommitSnapshotStore
         }
         catch
         {
-            _source.Dispose();
+            PostgresDataSources.Release(_source);
             throw;
         }
     }
@@ -57,7 +51,7 @@ public sealed class PostgresSnapshotStore : GroupCommitSnapshotStore
 
     protected override void PostStop()
     {
-        _source.Dispose();
+        PostgresDataSources.Release(_source);
         base.PostStop();
     }
 }

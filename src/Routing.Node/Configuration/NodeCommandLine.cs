@@ -316,6 +316,18 @@ public static class NodeCommandLine
                 "required with --journal postgres; expected an Npgsql connection string such as 'Host=127.0.0.1;Username=routing;Password=...;Database=routing'");
         }
 
+        if (o.Storage.Journal == JournalProvider.Postgres)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(o.Storage.JournalConnection);
+            }
+            catch (ArgumentException e)
+            {
+                return new OptionError(OptionErrorKind.InvalidValue, "--journal-connection", "not an Npgsql connection string: " + e.Message);
+            }
+        }
+
         if (o.Sip.Listen.Count == 0)
         {
             return new OptionError(OptionErrorKind.MissingRequired, "--sip", "at least one listener is needed; " + OptionValues.SipListenAccepted);

@@ -101,7 +101,7 @@ public static class NodeProgram
             var identity = NodePreflight.PrepareDataFolder(options, NodePreflight.VersionOf(typeof(NodeProgram).Assembly));
             var journalConnection = options.Storage.Journal == JournalProvider.Sqlite
                 ? NodePreflight.PrepareSqliteJournal(identity, options.Storage)
-                : options.Storage.JournalConnection;
+                : Routing.Cluster.Journal.PostgresDataSources.WithPoolBound(options.Storage.JournalConnection);
             NodePreflight.ProbeTcpPort("--admin", options.Admin.Url, options.Admin.EndPoint);
             if (IPAddress.TryParse(options.Membership.AkkaHost, out var akkaAddress))
             {

@@ -20,9 +20,10 @@ internal sealed class ThrowawayPostgres : IDisposable
 
     public static async Task<ThrowawayPostgres> StartAsync(string workingDirectory, CancellationToken cancellationToken)
     {
-        // Three members each pool connections per journal, snapshot store, query and CDR store: PostgreSQL's default
-        // 100 connections run out while a member restarts under load.
-        var pg = ChildProcess.Start("timeout", [((int)TestEnvironment.Scaled(900).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "pg_virtualenv", "-t", "-o", "max_connections=300", "sh", "-c",
+        // A member holds at most two pools of PostgresDataSources.DefaultMaxPoolSize (16) connections: three members
+        // need at most 96, and the tests' own clients a few more. A member that went past its bound would make the
+        // cluster tests fail with "53300: sorry, too many clients already" (as three unbounded members did at 300).
+        var pg = ChildProcess.Start("timeout", [((int)TestEnvironment.Scaled(900).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "pg_virtualenv", "-t", "-o", "max_connections=120", "sh", "-c",
             "echo \"PG|$PGHOST|$PGPORT|$PGUSER|$PGPASSWORD|$PGDATABASE\"; read _"], workingDirectory);
         var deadline = TimeProvider.System.GetTimestamp();
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));

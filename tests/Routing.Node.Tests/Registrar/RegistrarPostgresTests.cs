@@ -79,6 +79,17 @@ public sealed class RegistrarPostgresTests
             });
             Assert.True(missing.IsEmpty, $"{missing.Count} bindings lost, e.g. {string.Join(", ", missing.Take(5))}");
 
+            // 2000 recoveries at once, and the node's connections stayed within its two bounded pools
+            // (PostgresDataSources.WithPoolBound): ours for the journals and snapshots, Npgsql's for Akka.Persistence.Sql.
+            using (var source = Npgsql.NpgsqlDataSource.Create(pg.ConnectionString))
+            {
+                using var clients = source.CreateCommand(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+                var held = (long)(await clients.ExecuteScalarAsync(Ct))!;
+                TestContext.Current.TestOutputHelper?.WriteLine($"connections held by the node after 2000 recoveries: {held}");
+                Assert.InRange(held, 1, 2 * Routing.Cluster.Journal.PostgresDataSources.DefaultMaxPoolSize);
+            }
+
             // Expired while the node was down or since: not listed (the entity expires it on recovery).
             var deadline = DateTime.UtcNow + TestEnvironment.Scaled(20);
             using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
