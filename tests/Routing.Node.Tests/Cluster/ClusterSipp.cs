@@ -22,6 +22,9 @@ internal sealed class ClusterSipp : IDisposable
 
     public ChildProcess Process { get; }
 
+    /// <summary>The peer's own folder: its logs, statistics and errors.</summary>
+    public string Directory => _dir;
+
     public string LogFile => Path.Combine(_dir, "actions.log");
 
     public string StatFile => Path.Combine(_dir, "stats.csv");
@@ -129,7 +132,7 @@ internal sealed class ClusterSipp : IDisposable
 
         try
         {
-            Directory.Delete(_dir, recursive: true);
+            System.IO.Directory.Delete(_dir, recursive: true);
         }
         catch (IOException)
         {
