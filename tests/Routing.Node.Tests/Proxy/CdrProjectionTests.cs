@@ -28,6 +28,16 @@ public sealed class CdrProjectionTests : IAsyncDisposable
     public CdrProjectionTests()
     {
         _connection = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "journal.db"), Pooling = true, DefaultTimeout = 30 }.ToString();
+
+        // The node always runs its journal file in WAL (NodePreflight.PrepareSqliteJournal); Akka.Persistence.Sql would
+        // create it in rollback-journal mode, where readers and writers share one lock. There the first poll, on a
+        // pooled connection whose cached schema predates the cdr table, failed 3 times in 40 runs (beside a cluster
+        // test) with "no such table: cdr"; in WAL, none in 40. Not traced further inside SQLite.
+        using var connection = new SqliteConnection(_connection);
+        connection.Open();
+        using var wal = connection.CreateCommand();
+        wal.CommandText = "PRAGMA journal_mode=WAL;";
+        wal.ExecuteNonQuery();
     }
 
     public async ValueTask DisposeAsync()
@@ -39,7 +49,14 @@ public sealed class CdrProjectionTests : IAsyncDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A read journal page still in flight as the host stopped may reopen the file: left for the OS to clean.
+        }
     }
 
     private async Task<ActorSystem> StartAsync()
