@@ -280,7 +280,8 @@ public sealed class SqliteJournalSpec : Akka.TestKit.Xunit.TestKit
             refs[a] = Sys.ActorOf(EchoPersistentActor.Props("order-" + a, probe.Ref, async: true));
         }
 
-        probe.ReceiveN(actors, Ct);
+        // 40 recoveries at once (a loaded CI machine once took longer than the default expectation for them).
+        probe.ReceiveN(actors, Dilated(TimeSpan.FromSeconds(30)), Ct);
         for (var e = 1; e <= events; e++)
         {
             for (var a = 0; a < actors; a++)
