@@ -27,26 +27,33 @@ public static class PostgresDataSources
     private static readonly Dictionary<string, Shared> ByConnectionString = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// <paramref name="connectionString"/> with <c>Maximum Pool Size</c> set to <paramref name="maxPoolSize"/> unless
-    /// it names a bound of its own. Each node holds at most two pools on it: this class's and the one Npgsql keeps for
-    /// Akka.Persistence.Sql's plugins and the CDR store (same string, same pool). Throws
-    /// <see cref="ArgumentException"/> for a string Npgsql does not accept.
+    /// <paramref name="connectionString"/> with <c>Maximum Pool Size</c> set to <see cref="DefaultMaxPoolSize"/> (or to
+    /// its <c>Minimum Pool Size</c>, if larger) unless it names a bound of its own. Each node holds at most two pools on
+    /// it: this class's and the one Npgsql keeps for Akka.Persistence.Sql's plugins and the CDR store (same string, same
+    /// pool). Throws <see cref="ArgumentException"/> for a string Npgsql does not accept, checked as a data source
+    /// would check it (no connection is made): an unknown key or bad value, no host, a minimum above the maximum.
     /// </summary>
-    public static string WithPoolBound(string connectionString, int maxPoolSize = DefaultMaxPoolSize)
+    public static string WithPoolBound(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoolSize, 1);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var bounded = false;
         foreach (string key in given.Keys)
         {
-            if (Array.IndexOf(PoolSizeKeywords, key.ToLowerInvariant()) >= 0)
-            {
-                return builder.ConnectionString;
-            }
+            bounded |= Array.IndexOf(PoolSizeKeywords, key.ToLowerInvariant()) >= 0;
         }
 
-        builder.MaxPoolSize = maxPoolSize;
+        if (!bounded)
+        {
+            builder.MaxPoolSize = Math.Max(DefaultMaxPoolSize, builder.MinPoolSize);
+        }
+
+        using (NpgsqlDataSource.Create(builder.ConnectionString))
+        {
+            // Created only for Npgsql's own checks of the settings together.
+        }
+
         return builder.ConnectionString;
     }
 

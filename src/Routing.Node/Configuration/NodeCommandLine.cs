@@ -320,11 +320,11 @@ public static class NodeCommandLine
         {
             try
             {
-                _ = new Npgsql.NpgsqlConnectionStringBuilder(o.Storage.JournalConnection);
+                _ = Routing.Cluster.Journal.PostgresDataSources.WithPoolBound(o.Storage.JournalConnection);
             }
             catch (ArgumentException e)
             {
-                return new OptionError(OptionErrorKind.InvalidValue, "--journal-connection", "not an Npgsql connection string: " + e.Message);
+                return new OptionError(OptionErrorKind.InvalidValue, "--journal-connection", "not a usable Npgsql connection string: " + e.Message);
             }
         }
 

@@ -26,8 +26,18 @@ public sealed class PostgresDataSourcesTests
         Assert.Equal(40, bounded.MaxPoolSize);
     }
 
+    [Fact]
+    public void WithPoolBound_MinimumAboveTheDefault_BoundRaisedToTheMinimum()
+    {
+        var bounded = new NpgsqlConnectionStringBuilder(PostgresDataSources.WithPoolBound(Plain + ";Minimum Pool Size=40"));
+        Assert.Equal(40, bounded.MaxPoolSize);
+    }
+
     [Theory]
     [InlineData("Host=127.0.0.1;Frobnicate=1")]
+    [InlineData("Host=127.0.0.1;Port=abc")]
+    [InlineData("Username=routing;Database=routing")]
+    [InlineData("Host=127.0.0.1;Minimum Pool Size=50;Maximum Pool Size=10")]
     [InlineData("not a connection string")]
     public void WithPoolBound_NotAnNpgsqlConnectionString_Throws(string given) =>
         Assert.ThrowsAny<ArgumentException>(() => PostgresDataSources.WithPoolBound(given));

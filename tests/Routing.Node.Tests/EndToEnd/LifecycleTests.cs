@@ -97,7 +97,7 @@ public sealed class LifecycleTests : IDisposable
     [InlineData(new[] { "--roles", "edge,billing" }, "--roles", "edge, routing, media")]
     [InlineData(new[] { "--journal", "mysql" }, "--journal", "sqlite or postgres")]
     [InlineData(new[] { "--journal", "postgres" }, "--journal-connection", "required")]
-    [InlineData(new[] { "--journal", "postgres", "--journal-connection", "Host=db;Frobnicate=1" }, "--journal-connection", "not an Npgsql connection string")]
+    [InlineData(new[] { "--journal", "postgres", "--journal-connection", "Host=db;Frobnicate=1" }, "--journal-connection", "not a usable Npgsql connection string")]
     [InlineData(new[] { "--frobnicate" }, "--frobnicate", "unknown flag")]
     [InlineData(new[] { "--admin" }, "--admin", "needs a value")]
     [InlineData(new[] { "--auth", "basic" }, "--auth", "digest or none")]

@@ -105,6 +105,7 @@ public sealed class NodeCommandLineTests : IDisposable
     [InlineData(OptionErrorKind.MissingRequired, "--journal-connection", "--journal", "postgres")]
     [InlineData(OptionErrorKind.InvalidValue, "--journal-connection", "--journal", "postgres", "--journal-connection", "Host=db;Frobnicate=1")]
     [InlineData(OptionErrorKind.InvalidValue, "--journal-connection", "--journal", "postgres", "--journal-connection", "db.example.com")]
+    [InlineData(OptionErrorKind.InvalidValue, "--journal-connection", "--journal", "postgres", "--journal-connection", "Username=routing;Database=routing")]
     [InlineData(OptionErrorKind.InvalidValue, "--auth", "--auth", "basic")]
     [InlineData(OptionErrorKind.InvalidValue, "--domain", "--domain", "bad_domain!")]
     [InlineData(OptionErrorKind.InvalidValue, "--metrics-open", "--metrics-open=yes")]
